@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the guest runtime from source: the toolchain (apt, rustup), CPython 3.13 for wasm32-wasip1
+# (runtime/cpython.sh), the Rust runtime crate linked against it, and the standard-library bundle.
+#
+# Outputs go to "$CACHE_ROOT/runtime-<hash of every input>" and target/runtime links to it:
+#   runtime.wasm   the runtime core module, stripped
+#   stdlib.zip     the standard library as .pyc, deflated
+# With unchanged inputs a second run only checks the cache.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+repo="$(cd "$RUNTIME_DIR/.." && pwd)"
+
+step "toolchain"
+if [ -z "${COMPONENTIZE_PY_SKIP_TOOLCHAIN:-}" ]; then
+  bash "$RUNTIME_DIR/toolchain.sh"
+fi
+require cargo llvm-strip-19
+
+step "CPython"
+cpython=$(bash "$RUNTIME_DIR/cpython.sh")
+
+inputs=("$cpython" "$(rustc --version)")
+while IFS= read -r f; do inputs+=("$f"); done < <(
+  cd "$repo" && find runtime crates/componentize-py-abi -type f \
+    \( -name '*.rs' -o -name '*.py' -o -name '*.sh' -o -name 'Cargo.*' \) -not -path '*/target/*' | sort)
+key=$(cd "$repo" && inputs_hash "${inputs[@]}")
+out="$CACHE_ROOT/runtime-$key"
+link() { mkdir -p "$repo/target"; ln -sfn "$out" "$repo/target/runtime"; }
+if [ -f "$out/.complete" ]; then
+  step "runtime is cached in $out"
+  link
+  exit 0
+fi
+rm -rf "$out"
+mkdir -p "$out"
+
+step "runtime crate for wasm32-wasip1"
+pyo3_config="$out/pyo3-config.txt"
+cat >"$pyo3_config" <<CFG
+implementation=CPython
+version=3.13
+shared=false
+abi3=false
+lib_name=python3.13
+lib_dir=$cpython/lib
+pointer_width=32
+build_flags=
+suppress_build_script_link_lines=false
+extra_build_script_line=cargo:rustc-link-lib=static=mpdec
+extra_build_script_line=cargo:rustc-link-lib=static=expat
+extra_build_script_line=cargo:rustc-link-lib=static=Hacl_Hash_SHA2
+extra_build_script_line=cargo:rustc-link-lib=static=z
+CFG
+target_dir="$CACHE_ROOT/runtime-target"
+(cd "$RUNTIME_DIR" && PYO3_CONFIG_FILE="$pyo3_config" COMPONENTIZE_PY_CPYTHON="$cpython" \
+  CARGO_TARGET_DIR="$target_dir" \
+  RUSTFLAGS="--remap-path-prefix=$repo=/componentize-py --remap-path-prefix=$HOME=/home" \
+  logged "$out/cargo.log" cargo build --locked --release --target wasm32-wasip1)
+llvm-strip-19 --strip-all -o "$out/runtime.wasm" "$target_dir/wasm32-wasip1/release/componentize_py_runtime.wasm" \
+  || fail "llvm-strip failed"
+rm "$pyo3_config"
+
+step "standard library bundle"
+"$cpython/host-python/bin/python3.13" "$RUNTIME_DIR/bundle_stdlib.py" "$cpython/stdlib" "$out/stdlib.zip" >"$out/stdlib.txt" \
+  || fail "bundle_stdlib.py failed"
+cat "$out/stdlib.txt" >&2
+
+touch "$out/.complete"
+link
+step "runtime.wasm $(stat -c %s "$out/runtime.wasm") bytes, stdlib.zip $(stat -c %s "$out/stdlib.zip") bytes, in $out"
