@@ -61,7 +61,8 @@ llvm-strip-19 --strip-all -o "$out/runtime.wasm" "$target_dir/wasm32-wasip1/rele
 rm "$pyo3_config"
 
 step "standard library bundle"
-"$cpython/host-python/bin/python3.13" "$RUNTIME_DIR/bundle_stdlib.py" "$cpython/stdlib" "$out/stdlib.zip" >"$out/stdlib.txt" \
+"$cpython/host-python/bin/python3.13" "$RUNTIME_DIR/bundle_stdlib.py" "$cpython/stdlib" "$out/stdlib.zip" "$CACHE_ROOT" \
+  >"$out/stdlib.txt" \
   || fail "bundle_stdlib.py failed"
 cat "$out/stdlib.txt" >&2
 

@@ -1,6 +1,10 @@
 """Packs CPython's pure-Python standard library into a deterministic zip of .pyc files.
 
-Usage: bundle_stdlib.py LIB_DIR OUT_ZIP
+Usage: bundle_stdlib.py LIB_DIR OUT_ZIP BUILD_ROOT
+
+BUILD_ROOT (the build cache directory) is replaced by `/build` wherever the sources name it (the
+generated sysconfig data records the build's paths), so the bundle does not depend on where it
+was built.
 
 Run it with the Python 3.13 the runtime was cross-built with, so the bytecode matches. Tests, GUI
 toolkits, build and packaging tools, and modules whose C part the wasm build lacks are left out.
@@ -36,7 +40,7 @@ def included(relative: pathlib.PurePosixPath) -> bool:
     return not any(p in ("test", "tests", "idle_test") for p in parts[:-1])
 
 
-def main(lib: pathlib.Path, out: pathlib.Path) -> None:
+def main(lib: pathlib.Path, out: pathlib.Path, build_root: str) -> None:
     sources = sorted(
         p.relative_to(lib).as_posix()
         for p in lib.rglob("*.py")
@@ -45,7 +49,7 @@ def main(lib: pathlib.Path, out: pathlib.Path) -> None:
     total_source = 0
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for relative in sources:
-            source = (lib / relative).read_bytes()
+            source = (lib / relative).read_bytes().replace(build_root.encode(), b"/build")
             total_source += len(source)
             code = compile(source, relative, "exec", dont_inherit=True, optimize=0)
             pyc = bootstrap._code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False)
@@ -60,4 +64,4 @@ def main(lib: pathlib.Path, out: pathlib.Path) -> None:
 if __name__ == "__main__":
     if sys.version_info[:2] != (3, 13):
         sys.exit(f"bundle_stdlib.py needs Python 3.13 (the runtime's version), not {sys.version}")
-    main(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]))
+    main(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3].rstrip("/"))

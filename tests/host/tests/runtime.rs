@@ -89,6 +89,21 @@ fn imports_only_wasi_preview1_functions() {
 }
 
 #[test]
+fn stdlib_bundle_names_no_build_machine_path() {
+    let bundle = stdlib_bundle().unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bundle)).unwrap();
+    let home = std::env::var("HOME").unwrap_or_default();
+    assert!(home.len() > 1, "HOME is needed to look for it");
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut contents = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut contents).unwrap();
+        let found = contents.windows(home.len()).any(|w| w == home.as_bytes());
+        assert!(!found, "{} names {home}", entry.name());
+    }
+}
+
+#[test]
 fn stdlib_snippet_runs_with_a_deterministic_result() {
     let app = r#"
 import json, re, dataclasses, decimal, hashlib, zlib, datetime, collections, typing

@@ -1,0 +1,231 @@
+//! The componentizer of componentize-py, without an engine: it builds for native targets and for
+//! `wasm32-unknown-unknown` alike, and every host (the native CLI, Node, browsers) drives the same
+//! pipeline through [`componentize`] with its own [`Engine`] for pre-initialisation.
+//!
+//! The pipeline, one module per stage:
+//!
+//! 1. [`wit`]: load the WIT (in-memory files, `deps/`, merged worlds, features, built-in WASI);
+//! 2. [`summary`]: name everything for Python and build the runtime's world table;
+//! 3. [`bindings`]: generate the `wit_world` package;
+//! 4. [`bundle`]: zip the app's files and the bindings;
+//! 5. [`preinit`]: Wizer-instrument the runtime, run its init in the engine, snapshot;
+//! 6. [`glue`]: link the world's imports and exports into the snapshot;
+//! 7. [`component`]: wrap it into a component with the WASI preview1 adapter.
+
+pub mod bindings;
+pub mod bundle;
+pub mod component;
+pub mod glue;
+pub mod names;
+pub mod preinit;
+pub mod summary;
+pub mod wit;
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, Result, anyhow, bail};
+use componentize_py_abi::{INIT_DIR, InitConfig, encode_config};
+
+pub use preinit::{Engine, InitError};
+pub use wit::{Files, WitOptions};
+
+/// The guest runtime artifacts every component is built from.
+#[derive(Clone, Copy)]
+pub struct Runtime<'a> {
+    /// `runtime.wasm`.
+    pub module: &'a [u8],
+    /// `stdlib.zip`.
+    pub stdlib: &'a [u8],
+}
+
+/// A stage of the pipeline, reported when it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Loading the WIT.
+    Wit,
+    /// Generating bindings.
+    Bindings,
+    /// Bundling the app.
+    Bundle,
+    /// Instrumenting the runtime.
+    Instrument,
+    /// Running the app's initialisation.
+    Initialize,
+    /// Snapshotting the initialised state.
+    Snapshot,
+    /// Linking the glue.
+    Link,
+    /// Assembling the component.
+    Component,
+}
+
+impl Stage {
+    /// A short description for progress lines.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Wit => "loading WIT",
+            Stage::Bindings => "generating bindings",
+            Stage::Bundle => "bundling the app",
+            Stage::Instrument => "instrumenting the runtime",
+            Stage::Initialize => "initialising the app",
+            Stage::Snapshot => "snapshotting",
+            Stage::Link => "linking the glue",
+            Stage::Component => "assembling the component",
+        }
+    }
+}
+
+/// Settings shared by `componentize` and `bindings` (the CLI's global flags).
+#[derive(Debug, Clone)]
+pub struct WorldOptions {
+    /// What WIT to load.
+    pub wit: WitOptions,
+    /// The generated package's name (`--world-module`).
+    pub world_module: String,
+    /// `--import-interface-name INTERFACE=NAME`.
+    pub import_names: HashMap<String, String>,
+    /// `--export-interface-name INTERFACE=NAME`.
+    pub export_names: HashMap<String, String>,
+    /// `--full-names`.
+    pub full_names: bool,
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        Self {
+            wit: WitOptions {
+                paths: vec!["wit".into()],
+                ..WitOptions::default()
+            },
+            world_module: "wit_world".into(),
+            import_names: HashMap::new(),
+            export_names: HashMap::new(),
+            full_names: false,
+        }
+    }
+}
+
+/// Settings of `componentize`.
+#[derive(Debug, Clone)]
+pub struct ComponentizeOptions {
+    /// WIT and naming.
+    pub world: WorldOptions,
+    /// The app module, imported at pre-init.
+    pub app_module: String,
+    /// Python path directories inside the [`Files`], searched in order.
+    pub python_path: Vec<String>,
+}
+
+fn naming(options: &WorldOptions, app_module: &str) -> summary::Naming {
+    summary::Naming {
+        world_module: options.world_module.clone(),
+        app_module: app_module.to_string(),
+        import_names: options.import_names.clone(),
+        export_names: options.export_names.clone(),
+        full_names: options.full_names,
+    }
+}
+
+/// Generates the Python bindings for the world: path → contents.
+pub fn bindings(files: &Files, options: &WorldOptions) -> Result<BTreeMap<String, String>> {
+    let (resolve, world) = wit::load(files, &options.wit)?;
+    let summary = summary::Summary::new(&resolve, world, naming(options, "app"))?;
+    Ok(bindings::generate(&summary))
+}
+
+/// Builds a component from the app in `files`, calling `progress` as each stage starts.
+pub fn componentize<E: Engine>(
+    files: &Files,
+    options: &ComponentizeOptions,
+    runtime: Runtime<'_>,
+    engine: &mut E,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Vec<u8>> {
+    progress(Stage::Wit);
+    let (resolve, world) = wit::load(files, &options.world.wit)?;
+    let mut summary =
+        summary::Summary::new(&resolve, world, naming(&options.world, &options.app_module))?;
+    summary.table.import_dispatch = glue::dispatch_slot(runtime.module)?;
+
+    progress(Stage::Bindings);
+    let generated = bindings::generate(&summary);
+
+    progress(Stage::Bundle);
+    let mut app_files: BTreeMap<String, Vec<u8>> = generated
+        .into_iter()
+        .map(|(path, text)| (path, text.into_bytes()))
+        .collect();
+    for dir in &options.python_path {
+        let prefix = match dir.trim_start_matches("./").trim_end_matches('/') {
+            "" | "." => String::new(),
+            dir => format!("{dir}/"),
+        };
+        for (path, contents) in files.range(prefix.clone()..) {
+            let Some(relative) = path.strip_prefix(&prefix) else {
+                break;
+            };
+            if relative
+                .split('/')
+                .any(|part| part == "__pycache__" || part.starts_with('.'))
+            {
+                continue;
+            }
+            app_files
+                .entry(relative.to_string())
+                .or_insert_with(|| contents.clone());
+        }
+    }
+    let app = &options.app_module;
+    let app_path = app.replace('.', "/");
+    if !app_files.contains_key(&format!("{app_path}.py"))
+        && !app_files.contains_key(&format!("{app_path}/__init__.py"))
+    {
+        bail!(
+            "app module `{app}` not found: no {app_path}.py or {app_path}/__init__.py in the Python path ({})",
+            options.python_path.join(", ")
+        );
+    }
+    let app_zip = bundle::zip(&app_files)?;
+    let config = InitConfig {
+        bundles: vec![
+            format!("{INIT_DIR}/stdlib.zip"),
+            format!("{INIT_DIR}/app.zip"),
+        ],
+        app_module: Some(app.clone()),
+        world: summary.table.clone(),
+    };
+    let init_files = vec![
+        ("init.bin".to_string(), encode_config(&config)),
+        ("stdlib.zip".to_string(), runtime.stdlib.to_vec()),
+        ("app.zip".to_string(), app_zip),
+    ];
+
+    progress(Stage::Instrument);
+    let instrumented = preinit::instrument(runtime.module)?;
+
+    progress(Stage::Initialize);
+    let mut instance = engine
+        .initialize(&instrumented.module, &init_files)
+        .map_err(|e| {
+            let stderr = e.stderr.trim_end();
+            if stderr.is_empty() {
+                anyhow!("initialising the app failed: {}", e.message)
+            } else {
+                anyhow!("initialising the app failed:\n{stderr}")
+            }
+        })?;
+
+    progress(Stage::Snapshot);
+    let snapshot = instrumented.snapshot(&mut instance)?;
+
+    progress(Stage::Link);
+    let glue = glue::Glue {
+        imports: &summary.core_imports,
+        exports: &summary.core_exports,
+        dtors: &summary.dtors,
+    };
+    let linked = glue::link(&snapshot, &glue).context("linking the glue")?;
+
+    progress(Stage::Component);
+    component::encode(&linked, &resolve, world)
+}

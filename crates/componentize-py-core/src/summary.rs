@@ -1,0 +1,765 @@
+//! The world summary: one walk over a WIT world that names every Python module, class and function,
+//! computes canonical-ABI layouts, and produces the runtime's [`WorldTable`] together with the core
+//! names and signatures the glue needs.
+
+use std::collections::HashMap;
+
+use anyhow::{Result, bail};
+use componentize_py_abi::{
+    self as abi, Case, ExportFunction, ExportTarget, Field, FlatType, ImportFunction, Layout,
+    PyName, Resource, ResourceIntrinsics, Signature, TypeDef, TypeKind, WorldTable,
+};
+use wit_parser::abi::{AbiVariant, FlatTypes, WasmType};
+use wit_parser::{
+    Function, FunctionKind, Handle, Int, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve,
+    ResourceIntrinsic, SizeAlign, Type, TypeDefKind, TypeId, TypeOwner, WasmExport, WasmExportKind,
+    WasmImport, WorldId, WorldItem, WorldKey,
+};
+
+use crate::names;
+
+const MANGLING: ManglingAndAbi = ManglingAndAbi::Legacy(LiftLowerAbi::Sync);
+
+/// Which side of the world an item is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Imported by the component.
+    Import,
+    /// Exported by the component.
+    Export,
+}
+
+/// Naming settings (the CLI's `--world-module`, `--*-interface-name`, `--full-names`).
+#[derive(Debug, Clone)]
+pub struct Naming {
+    /// The generated package's name.
+    pub world_module: String,
+    /// The app module, where export classes live.
+    pub app_module: String,
+    /// Interface name → Python module name overrides for imports.
+    pub import_names: HashMap<String, String>,
+    /// Interface name → Python module name overrides for exports.
+    pub export_names: HashMap<String, String>,
+    /// Always qualify interface module names with their package.
+    pub full_names: bool,
+}
+
+/// An interface of the world and the Python module its bindings go in.
+#[derive(Debug, Clone)]
+pub struct InterfaceInfo {
+    /// Its key in the world.
+    pub key: WorldKey,
+    /// Its id.
+    pub id: InterfaceId,
+    /// Import or export.
+    pub direction: Direction,
+    /// The module name inside `<world>.imports` / `<world>.exports`, or the top-level module of an
+    /// exported interface's resources.
+    pub module: String,
+}
+
+/// A core function the glue imports for the runtime.
+#[derive(Debug, Clone)]
+pub struct CoreImport {
+    /// Core module name.
+    pub module: String,
+    /// Core field name.
+    pub name: String,
+    /// Flat parameter types (the return pointer last, when results are indirect).
+    pub params: Vec<FlatType>,
+    /// Flat result types.
+    pub results: Vec<FlatType>,
+}
+
+/// A core function the glue exports.
+#[derive(Debug, Clone)]
+pub struct CoreExport {
+    /// Core export name.
+    pub name: String,
+    /// Core name of its post-return function.
+    pub post_return: String,
+    /// Flat parameter types.
+    pub params: Vec<FlatType>,
+    /// Flat result types.
+    pub results: Vec<FlatType>,
+    /// Whether the single result is a pointer to the results in memory.
+    pub results_indirect: bool,
+}
+
+/// The world, summarised.
+pub struct Summary<'a> {
+    /// The resolved WIT.
+    pub resolve: &'a Resolve,
+    /// The world.
+    pub world: WorldId,
+    /// Naming settings.
+    pub naming: Naming,
+    /// The world's interfaces with their module names.
+    pub interfaces: Vec<InterfaceInfo>,
+    /// The table the runtime interprets (`import_dispatch` left 0 for the caller to fill).
+    pub table: WorldTable,
+    /// Core imports, parallel to `table.imports`.
+    pub core_imports: Vec<CoreImport>,
+    /// Core exports, parallel to `table.exports`.
+    pub core_exports: Vec<CoreExport>,
+    /// Exported resource destructors: (core export name, resource index).
+    pub dtors: Vec<(String, u32)>,
+    /// Import index of each imported function, by (interface, WIT function name).
+    pub import_indices: HashMap<(Option<InterfaceId>, String), u32>,
+    sizes: SizeAlign,
+    type_indices: HashMap<TypeId, u32>,
+    resource_indices: HashMap<(TypeId, Direction), u32>,
+}
+
+impl<'a> Summary<'a> {
+    /// Summarises `world`.
+    pub fn new(resolve: &'a Resolve, world: WorldId, naming: Naming) -> Result<Self> {
+        let mut sizes = SizeAlign::default();
+        sizes.fill(resolve)?;
+        let mut summary = Self {
+            resolve,
+            world,
+            naming,
+            interfaces: Vec::new(),
+            table: WorldTable::default(),
+            core_imports: Vec::new(),
+            core_exports: Vec::new(),
+            dtors: Vec::new(),
+            import_indices: HashMap::new(),
+            sizes,
+            type_indices: HashMap::new(),
+            resource_indices: HashMap::new(),
+        };
+        summary.name_interfaces();
+        summary.walk()?;
+        Ok(summary)
+    }
+
+    fn name_interfaces(&mut self) {
+        let world = &self.resolve.worlds[self.world];
+        let sides = [
+            (Direction::Import, &world.imports),
+            (Direction::Export, &world.exports),
+        ];
+        let mut found = Vec::new();
+        for (direction, items) in sides {
+            for (key, item) in items {
+                if let WorldItem::Interface { id, .. } = item {
+                    found.push((key.clone(), *id, direction));
+                }
+            }
+        }
+        for (key, id, direction) in &found {
+            let full = self.resolve.name_world_key(key);
+            let overrides = match direction {
+                Direction::Import => &self.naming.import_names,
+                Direction::Export => &self.naming.export_names,
+            };
+            let short = match key {
+                WorldKey::Name(name) => name.clone(),
+                WorldKey::Interface(i) => {
+                    self.resolve.interfaces[*i].name.clone().unwrap_or_default()
+                }
+            };
+            let unversioned = full.split('@').next().unwrap_or(&full).to_string();
+            let clash = found
+                .iter()
+                .filter(|(k, _, d)| d == direction && k != key)
+                .any(|(k, _, _)| match k {
+                    WorldKey::Name(n) => *n == short,
+                    WorldKey::Interface(i) => {
+                        self.resolve.interfaces[*i].name.as_deref() == Some(short.as_str())
+                    }
+                });
+            let module =
+                if let Some(name) = overrides.get(&full).or_else(|| overrides.get(&unversioned)) {
+                    name.clone()
+                } else if self.naming.full_names || clash {
+                    names::snake(&full.replace([':', '/', '@', '.'], "-"))
+                } else {
+                    names::snake(&short)
+                };
+            self.interfaces.push(InterfaceInfo {
+                key: key.clone(),
+                id: *id,
+                direction: *direction,
+                module,
+            });
+        }
+    }
+
+    /// The interface info of an interface on one side of the world.
+    pub fn interface(&self, id: InterfaceId, direction: Direction) -> Option<&InterfaceInfo> {
+        self.interfaces
+            .iter()
+            .find(|i| i.id == id && i.direction == direction)
+    }
+
+    /// The Python module that defines the bindings of an interface, or of the world (`None`).
+    pub fn bindings_module(&self, interface: Option<&InterfaceInfo>) -> String {
+        let world = &self.naming.world_module;
+        match interface {
+            None => world.clone(),
+            Some(i) => match i.direction {
+                Direction::Import => format!("{world}.imports.{}", i.module),
+                Direction::Export => format!("{world}.exports.{}", i.module),
+            },
+        }
+    }
+
+    fn walk(&mut self) -> Result<()> {
+        let world = &self.resolve.worlds[self.world];
+        let imports: Vec<_> = world
+            .imports
+            .iter()
+            .map(|(k, i)| (k.clone(), i.clone()))
+            .collect();
+        let exports: Vec<_> = world
+            .exports
+            .iter()
+            .map(|(k, i)| (k.clone(), i.clone()))
+            .collect();
+        for (key, item) in imports {
+            match item {
+                WorldItem::Function(func) => self.import_function(None, &func)?,
+                WorldItem::Interface { id, .. } => {
+                    let iface = &self.resolve.interfaces[id];
+                    for func in iface.functions.values() {
+                        self.import_function(Some(&key), func)?;
+                    }
+                    for &ty in iface.types.values() {
+                        if matches!(self.resolve.types[ty].kind, TypeDefKind::Resource) {
+                            self.resource(ty, Direction::Import)?;
+                        }
+                    }
+                }
+                WorldItem::Type { id, .. } => {
+                    if matches!(self.resolve.types[id].kind, TypeDefKind::Resource) {
+                        self.resource(id, Direction::Import)?;
+                    }
+                }
+            }
+        }
+        for (key, item) in exports {
+            match item {
+                WorldItem::Function(func) => {
+                    let instance = self.export_instance(PyName {
+                        module: self.naming.app_module.clone(),
+                        name: "WitWorld".into(),
+                    });
+                    self.export_function(None, &func, Some(instance))?;
+                }
+                WorldItem::Interface { id, .. } => {
+                    let iface = &self.resolve.interfaces[id];
+                    let module = self
+                        .interface(id, Direction::Export)
+                        .expect("named")
+                        .module
+                        .clone();
+                    let freestanding = iface
+                        .functions
+                        .values()
+                        .any(|f| matches!(f.kind, FunctionKind::Freestanding));
+                    let instance = freestanding.then(|| {
+                        self.export_instance(PyName {
+                            module: self.naming.app_module.clone(),
+                            name: names::camel(&module),
+                        })
+                    });
+                    for func in iface.functions.values() {
+                        self.export_function(Some(&key), func, instance)?;
+                    }
+                    for &ty in iface.types.values() {
+                        if matches!(self.resolve.types[ty].kind, TypeDefKind::Resource) {
+                            let resource = self.resource(ty, Direction::Export)?;
+                            let name = self.resolve.wasm_export_name(
+                                MANGLING,
+                                WasmExport::ResourceDtor {
+                                    interface: &key,
+                                    resource: ty,
+                                },
+                            );
+                            self.dtors.push((name, resource));
+                        }
+                    }
+                }
+                WorldItem::Type { .. } => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn export_instance(&mut self, class: PyName) -> u32 {
+        match self.table.export_instances.iter().position(|c| *c == class) {
+            Some(index) => index as u32,
+            None => {
+                self.table.export_instances.push(class);
+                self.table.export_instances.len() as u32 - 1
+            }
+        }
+    }
+
+    fn import_function(&mut self, key: Option<&WorldKey>, func: &Function) -> Result<()> {
+        let (module, name) = self.resolve.wasm_import_name(
+            MANGLING,
+            WasmImport::Func {
+                interface: key,
+                func,
+            },
+        );
+        let interface = key.map(|k| match k {
+            WorldKey::Interface(id) => *id,
+            WorldKey::Name(_) => {
+                self.interfaces
+                    .iter()
+                    .find(|i| i.key == *k)
+                    .expect("named")
+                    .id
+            }
+        });
+        self.import_indices.insert(
+            (interface, func.name.clone()),
+            self.table.imports.len() as u32,
+        );
+        let signature = self.signature(func, AbiVariant::GuestImport)?;
+        self.core_imports.push(CoreImport {
+            module: module.clone(),
+            name: name.clone(),
+            params: signature.flat_params.clone(),
+            results: signature.flat_results.clone(),
+        });
+        self.table.imports.push(ImportFunction {
+            module,
+            name,
+            signature,
+        });
+        Ok(())
+    }
+
+    fn export_function(
+        &mut self,
+        key: Option<&WorldKey>,
+        func: &Function,
+        instance: Option<u32>,
+    ) -> Result<()> {
+        let name = self.resolve.wasm_export_name(
+            MANGLING,
+            WasmExport::Func {
+                interface: key,
+                func,
+                kind: WasmExportKind::Normal,
+            },
+        );
+        let post_return = self.resolve.wasm_export_name(
+            MANGLING,
+            WasmExport::Func {
+                interface: key,
+                func,
+                kind: WasmExportKind::PostReturn,
+            },
+        );
+        let signature = self.signature(func, AbiVariant::GuestExport)?;
+        let method = names::snake(func.item_name());
+        let target = match &func.kind {
+            FunctionKind::Freestanding => ExportTarget::Method {
+                instance: instance.expect("freestanding exports have an instance"),
+                name: method,
+            },
+            FunctionKind::Constructor(ty) => ExportTarget::Constructor {
+                resource: self.resource(*ty, Direction::Export)?,
+            },
+            FunctionKind::Method(ty) => ExportTarget::ResourceMethod {
+                resource: self.resource(*ty, Direction::Export)?,
+                name: method,
+            },
+            FunctionKind::Static(ty) => ExportTarget::Static {
+                resource: self.resource(*ty, Direction::Export)?,
+                name: method,
+            },
+            _ => bail!("async export `{}` is not supported", func.name),
+        };
+        self.core_exports.push(CoreExport {
+            name: name.clone(),
+            post_return,
+            params: signature.flat_params.clone(),
+            results: signature.flat_results.clone(),
+            results_indirect: signature.results_indirect,
+        });
+        self.table.exports.push(ExportFunction {
+            name,
+            signature,
+            target,
+        });
+        Ok(())
+    }
+
+    fn signature(&mut self, func: &Function, variant: AbiVariant) -> Result<Signature> {
+        if !matches!(
+            func.kind,
+            FunctionKind::Freestanding
+                | FunctionKind::Method(_)
+                | FunctionKind::Static(_)
+                | FunctionKind::Constructor(_)
+        ) {
+            bail!("async function `{}` is not supported", func.name);
+        }
+        let wasm = self.resolve.wasm_signature(variant, func);
+        let params = func
+            .params
+            .iter()
+            .map(|p| self.ty(&p.ty))
+            .collect::<Result<Vec<_>>>()?;
+        let result = func.result.as_ref().map(|t| self.ty(t)).transpose()?;
+        let result_raises = func.result.as_ref().is_some_and(|t| self.is_result(t));
+        Ok(Signature {
+            params,
+            result,
+            flat_params: wasm.params.iter().map(flat_type).collect(),
+            flat_results: wasm.results.iter().map(flat_type).collect(),
+            params_indirect: wasm.indirect_params,
+            results_indirect: wasm.retptr,
+            result_raises,
+        })
+    }
+
+    fn is_result(&self, ty: &Type) -> bool {
+        match ty {
+            Type::Id(id) => match &self.resolve.types[*id].kind {
+                TypeDefKind::Type(inner) => self.is_result(inner),
+                TypeDefKind::Result(_) => true,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// The table type of a WIT type, adding defined types to the table on first use.
+    pub fn ty(&mut self, ty: &Type) -> Result<abi::Type> {
+        Ok(match ty {
+            Type::Bool => abi::Type::Bool,
+            Type::S8 => abi::Type::S8,
+            Type::U8 => abi::Type::U8,
+            Type::S16 => abi::Type::S16,
+            Type::U16 => abi::Type::U16,
+            Type::S32 => abi::Type::S32,
+            Type::U32 => abi::Type::U32,
+            Type::S64 => abi::Type::S64,
+            Type::U64 => abi::Type::U64,
+            Type::F32 => abi::Type::F32,
+            Type::F64 => abi::Type::F64,
+            Type::Char => abi::Type::Char,
+            Type::String => abi::Type::String,
+            Type::ErrorContext => bail!("`error-context` is not supported"),
+            Type::Id(id) => {
+                if let TypeDefKind::Type(inner) = &self.resolve.types[*id].kind {
+                    return self.ty(inner);
+                }
+                if let Some(&index) = self.type_indices.get(id) {
+                    return Ok(abi::Type::Defined(index));
+                }
+                let kind = self.type_kind(*id)?;
+                let layout = self.layout(ty);
+                let index = self.table.types.len() as u32;
+                self.table.types.push(TypeDef { kind, layout });
+                self.type_indices.insert(*id, index);
+                abi::Type::Defined(index)
+            }
+        })
+    }
+
+    fn layout(&self, ty: &Type) -> Layout {
+        let mut storage = [WasmType::I32; 256];
+        let mut flat = FlatTypes::new(&mut storage);
+        let fits = self.resolve.push_flat(ty, &mut flat);
+        Layout {
+            size: self.sizes.size(ty).size_wasm32() as u32,
+            align: self.sizes.align(ty).align_wasm32() as u32,
+            flat: if fits {
+                flat.to_vec().iter().map(flat_type).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn type_kind(&mut self, id: TypeId) -> Result<TypeKind> {
+        let def = &self.resolve.types[id];
+        Ok(match &def.kind {
+            TypeDefKind::Record(record) => {
+                let offsets = self
+                    .sizes
+                    .field_offsets(record.fields.iter().map(|f| &f.ty));
+                let mut fields = Vec::new();
+                for (field, (offset, _)) in record.fields.iter().zip(offsets) {
+                    fields.push(Field {
+                        name: names::snake(&field.name),
+                        ty: self.ty(&field.ty)?,
+                        offset: offset.size_wasm32() as u32,
+                    });
+                }
+                TypeKind::Record {
+                    class: self.class_of(id, None),
+                    fields,
+                }
+            }
+            TypeDefKind::Tuple(tuple) => {
+                let offsets = self.sizes.field_offsets(tuple.types.iter());
+                let mut elements = Vec::new();
+                for (ty, (offset, _)) in tuple.types.iter().zip(offsets) {
+                    elements.push(Field {
+                        name: String::new(),
+                        ty: self.ty(ty)?,
+                        offset: offset.size_wasm32() as u32,
+                    });
+                }
+                TypeKind::Tuple { elements }
+            }
+            TypeDefKind::Variant(variant) => {
+                let payload_offset = self
+                    .sizes
+                    .payload_offset(variant.tag(), variant.cases.iter().map(|c| c.ty.as_ref()));
+                let mut cases = Vec::new();
+                for case in &variant.cases {
+                    let class = self.class_of(id, Some(&case.name));
+                    cases.push(Case {
+                        class,
+                        ty: case.ty.as_ref().map(|t| self.ty(t)).transpose()?,
+                    });
+                }
+                TypeKind::Variant {
+                    cases,
+                    payload_offset: payload_offset.size_wasm32() as u32,
+                }
+            }
+            TypeDefKind::Enum(e) => TypeKind::Enum {
+                class: self.class_of(id, None),
+                cases: e.cases.len() as u32,
+            },
+            TypeDefKind::Flags(f) => TypeKind::Flags {
+                class: self.class_of(id, None),
+                count: f.flags.len() as u32,
+            },
+            TypeDefKind::Option(inner) => {
+                let payload_offset = self.sizes.payload_offset(Int::U8, [None, Some(inner)]);
+                TypeKind::Option {
+                    ty: self.ty(inner)?,
+                    payload_offset: payload_offset.size_wasm32() as u32,
+                    nested: self.is_option(inner),
+                }
+            }
+            TypeDefKind::Result(result) => {
+                let payload_offset = self
+                    .sizes
+                    .payload_offset(Int::U8, [result.ok.as_ref(), result.err.as_ref()]);
+                TypeKind::Result {
+                    ok: result.ok.as_ref().map(|t| self.ty(t)).transpose()?,
+                    err: result.err.as_ref().map(|t| self.ty(t)).transpose()?,
+                    payload_offset: payload_offset.size_wasm32() as u32,
+                }
+            }
+            TypeDefKind::List(element) => TypeKind::List {
+                element: self.ty(element)?,
+            },
+            TypeDefKind::Handle(Handle::Own(resource)) => {
+                TypeKind::Own(self.resource_for_handle(*resource)?)
+            }
+            TypeDefKind::Handle(Handle::Borrow(resource)) => {
+                TypeKind::Borrow(self.resource_for_handle(*resource)?)
+            }
+            other => bail!(
+                "WIT type `{}` ({}) is not supported",
+                def.name.as_deref().unwrap_or("<anonymous>"),
+                kind_name(other)
+            ),
+        })
+    }
+
+    fn is_option(&self, ty: &Type) -> bool {
+        match ty {
+            Type::Id(id) => match &self.resolve.types[*id].kind {
+                TypeDefKind::Type(inner) => self.is_option(inner),
+                TypeDefKind::Option(_) => true,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A handle's resource, on the side of the world that defines it.
+    fn resource_for_handle(&mut self, resource: TypeId) -> Result<u32> {
+        let resource = self.dealias(resource);
+        let direction = match self.resolve.types[resource].owner {
+            TypeOwner::Interface(i) if self.interface(i, Direction::Export).is_some() => {
+                Direction::Export
+            }
+            _ => Direction::Import,
+        };
+        self.resource(resource, direction)
+    }
+
+    fn dealias(&self, mut id: TypeId) -> TypeId {
+        while let TypeDefKind::Type(Type::Id(inner)) = self.resolve.types[id].kind {
+            id = inner;
+        }
+        id
+    }
+
+    /// The table index of a resource, adding it (and its intrinsics) on first use.
+    pub fn resource(&mut self, ty: TypeId, direction: Direction) -> Result<u32> {
+        let ty = self.dealias(ty);
+        if let Some(&index) = self.resource_indices.get(&(ty, direction)) {
+            return Ok(index);
+        }
+        let def = &self.resolve.types[ty];
+        let name = names::camel(def.name.as_deref().unwrap_or("resource"));
+        let owner_key = match def.owner {
+            TypeOwner::Interface(i) => self.interface(i, direction).map(|info| info.key.clone()),
+            _ => None,
+        };
+        let index = self.table.resources.len() as u32;
+        let resource = match direction {
+            Direction::Import => {
+                let drop = self.intrinsic(
+                    owner_key.as_ref(),
+                    ty,
+                    ResourceIntrinsic::ImportedDrop,
+                    &[FlatType::I32],
+                    &[],
+                );
+                Resource {
+                    class: self.class_of(ty, None),
+                    exported: None,
+                    drop: Some(drop),
+                }
+            }
+            Direction::Export => {
+                let Some(key) = owner_key.as_ref() else {
+                    bail!("exported resource `{name}` must be in an interface")
+                };
+                let module = self
+                    .interface_of(ty, Direction::Export)
+                    .expect("exported")
+                    .module
+                    .clone();
+                let new = self.intrinsic(
+                    Some(key),
+                    ty,
+                    ResourceIntrinsic::ExportedNew,
+                    &[FlatType::I32],
+                    &[FlatType::I32],
+                );
+                let rep = self.intrinsic(
+                    Some(key),
+                    ty,
+                    ResourceIntrinsic::ExportedRep,
+                    &[FlatType::I32],
+                    &[FlatType::I32],
+                );
+                let drop = self.intrinsic(
+                    Some(key),
+                    ty,
+                    ResourceIntrinsic::ExportedDrop,
+                    &[FlatType::I32],
+                    &[],
+                );
+                Resource {
+                    class: PyName { module, name },
+                    exported: Some(ResourceIntrinsics { new, rep, drop }),
+                    drop: None,
+                }
+            }
+        };
+        self.table.resources.push(resource);
+        self.resource_indices.insert((ty, direction), index);
+        Ok(index)
+    }
+
+    /// The table index of a resource already summarised.
+    pub fn resource_index(&self, ty: TypeId, direction: Direction) -> Option<u32> {
+        self.resource_indices
+            .get(&(self.dealias(ty), direction))
+            .copied()
+    }
+
+    fn interface_of(&self, ty: TypeId, direction: Direction) -> Option<&InterfaceInfo> {
+        match self.resolve.types[ty].owner {
+            TypeOwner::Interface(i) => self.interface(i, direction),
+            _ => None,
+        }
+    }
+
+    fn intrinsic(
+        &mut self,
+        key: Option<&WorldKey>,
+        resource: TypeId,
+        intrinsic: ResourceIntrinsic,
+        params: &[FlatType],
+        results: &[FlatType],
+    ) -> u32 {
+        let (module, name) = self.resolve.wasm_import_name(
+            MANGLING,
+            WasmImport::ResourceIntrinsic {
+                interface: key,
+                resource,
+                intrinsic,
+            },
+        );
+        let signature = Signature {
+            params: vec![abi::Type::U32],
+            result: (!results.is_empty()).then_some(abi::Type::U32),
+            flat_params: params.to_vec(),
+            flat_results: results.to_vec(),
+            ..Signature::default()
+        };
+        self.core_imports.push(CoreImport {
+            module: module.clone(),
+            name: name.clone(),
+            params: params.to_vec(),
+            results: results.to_vec(),
+        });
+        self.table.imports.push(ImportFunction {
+            module,
+            name,
+            signature,
+        });
+        self.table.imports.len() as u32 - 1
+    }
+
+    /// The Python class of a named type (or of one case of a variant).
+    fn class_of(&self, id: TypeId, case: Option<&str>) -> PyName {
+        let def = &self.resolve.types[id];
+        let base = names::camel(def.name.as_deref().unwrap_or("anonymous"));
+        let name = match case {
+            Some(case) => format!("{base}_{}", names::camel(case)),
+            None => base,
+        };
+        let module = match def.owner {
+            TypeOwner::Interface(i) => {
+                let info = self
+                    .interface(i, Direction::Import)
+                    .or_else(|| self.interface(i, Direction::Export));
+                self.bindings_module(info)
+            }
+            _ => self.bindings_module(None),
+        };
+        PyName { module, name }
+    }
+}
+
+fn flat_type(ty: &WasmType) -> FlatType {
+    match ty {
+        WasmType::I32 | WasmType::Pointer | WasmType::Length => FlatType::I32,
+        WasmType::I64 | WasmType::PointerOrI64 => FlatType::I64,
+        WasmType::F32 => FlatType::F32,
+        WasmType::F64 => FlatType::F64,
+    }
+}
+
+fn kind_name(kind: &TypeDefKind) -> &'static str {
+    match kind {
+        TypeDefKind::Future(_) => "future",
+        TypeDefKind::Stream(_) => "stream",
+        TypeDefKind::Resource => "resource",
+        _ => "unsupported kind",
+    }
+}

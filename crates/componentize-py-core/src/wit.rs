@@ -1,0 +1,284 @@
+//! Loading WIT: directories with `deps/`, single files, several worlds merged into one, feature
+//! gates, and the built-in WASI 0.2 packages. Everything is read from an in-memory [`Files`] tree,
+//! so the native CLI, Node and browsers parse exactly the same bytes.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, anyhow, bail};
+use wit_parser::{PackageId, Resolve, SourceMap, UnresolvedPackageGroup, WorldId};
+
+/// An in-memory file tree: `/`-separated relative paths → contents.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// The WASI 0.2 WIT packages shipped with the tool, from the wasmtime-wasi and wasmtime-wasi-http
+/// crate sources: `(file name, contents)`.
+pub const BUILTIN_WASI: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/wasi_wit.rs"));
+
+/// What to load and which world to pick.
+#[derive(Debug, Clone, Default)]
+pub struct WitOptions {
+    /// WIT directories or files, relative to the [`Files`] root.
+    pub paths: Vec<String>,
+    /// Worlds to target; several are merged. Empty picks the only world of the main package.
+    pub worlds: Vec<String>,
+    /// Features to enable.
+    pub features: Vec<String>,
+    /// Enables every feature.
+    pub all_features: bool,
+}
+
+/// Loads the WIT named by `options` from `files` and selects (or merges) the world.
+pub fn load(files: &Files, options: &WitOptions) -> Result<(Resolve, WorldId)> {
+    let mut resolve = Resolve {
+        all_features: options.all_features,
+        ..Resolve::default()
+    };
+    for feature in &options.features {
+        for name in feature.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            resolve.features.insert(name.to_string());
+        }
+    }
+    let builtin = push_builtin_wasi(&mut resolve)?;
+    let mut main_packages = Vec::new();
+    for path in &options.paths {
+        if let Some(package) = push_path(&mut resolve, files, path)? {
+            main_packages.push(package);
+        }
+    }
+    let worlds: Vec<WorldId> = if options.worlds.is_empty() {
+        let package = match main_packages.as_slice() {
+            [package] => *package,
+            [] => bail!(
+                "no WIT found at {}: pass -d/--wit-path or -w/--world",
+                options.paths.join(", ")
+            ),
+            _ => bail!("several WIT packages were given: pick a world with -w/--world"),
+        };
+        vec![
+            resolve
+                .select_world(&[package], None)
+                .map_err(|e| anyhow!("{e}"))?,
+        ]
+    } else {
+        let mut candidates = main_packages.clone();
+        candidates.extend(builtin);
+        options
+            .worlds
+            .iter()
+            .map(|world| select_world(&resolve, &candidates, world))
+            .collect::<Result<_>>()?
+    };
+    let world = merge(&mut resolve, &worlds)?;
+    Ok((resolve, world))
+}
+
+/// Pushes one `-d` path: a directory (its `*.wit` files as one package, plus `deps/`) or a single
+/// `.wit` file. A path that does not exist is skipped when it is the default `wit`, else an error.
+fn push_path(resolve: &mut Resolve, files: &Files, path: &str) -> Result<Option<PackageId>> {
+    let path = normalize(path);
+    if let Some(contents) = files.get(&path) {
+        let mut map = SourceMap::default();
+        map.push_str(&path, text(&path, contents)?);
+        let group = parse(map)?;
+        return resolve
+            .push_group(group)
+            .map(Some)
+            .map_err(|e| render(resolve, e.into()));
+    }
+    let prefix = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    };
+    if !files.keys().any(|f| f.starts_with(&prefix)) {
+        if path == "wit" {
+            return Ok(None);
+        }
+        bail!("WIT path `{path}` does not exist");
+    }
+    let main = parse_dir(files, &prefix)?
+        .ok_or_else(|| anyhow!("WIT directory `{path}` has no .wit files"))?;
+    let deps_prefix = format!("{prefix}deps/");
+    let mut deps = Vec::new();
+    let mut dep_dirs: Vec<String> = Vec::new();
+    for name in files.keys().filter_map(|f| f.strip_prefix(&deps_prefix)) {
+        match name.split_once('/') {
+            Some((dir, _)) if !dep_dirs.iter().any(|d| d == dir) => dep_dirs.push(dir.to_string()),
+            Some(_) => {}
+            None if name.ends_with(".wit") => {
+                let file = format!("{deps_prefix}{name}");
+                let mut map = SourceMap::default();
+                map.push_str(&file, text(&file, &files[&file])?);
+                deps.push(parse(map)?);
+            }
+            None => {}
+        }
+    }
+    for dir in dep_dirs {
+        if let Some(group) = parse_dir(files, &format!("{deps_prefix}{dir}/"))? {
+            deps.push(group);
+        }
+    }
+    let package = resolve
+        .push_groups(main, deps)
+        .map_err(|e| render(resolve, e.into()))?;
+    Ok(Some(package))
+}
+
+/// Parses the `*.wit` files directly inside `prefix` as one package.
+fn parse_dir(files: &Files, prefix: &str) -> Result<Option<UnresolvedPackageGroup>> {
+    let mut map = SourceMap::default();
+    let mut any = false;
+    for (name, contents) in files.range(prefix.to_string()..) {
+        let Some(rest) = name.strip_prefix(prefix) else {
+            break;
+        };
+        if rest.contains('/') || !rest.ends_with(".wit") {
+            continue;
+        }
+        map.push_str(name, text(name, contents)?);
+        any = true;
+    }
+    if !any {
+        return Ok(None);
+    }
+    parse(map).map(Some)
+}
+
+fn parse(map: SourceMap) -> Result<UnresolvedPackageGroup> {
+    map.parse()
+        .map_err(|(map, error)| anyhow!("{}", error.render(&map)))
+}
+
+/// An error with wit-parser's file:line:column rendering.
+fn render(resolve: &Resolve, error: anyhow::Error) -> anyhow::Error {
+    anyhow!("{}", resolve.render_error(&error))
+}
+
+fn text<'a>(path: &str, contents: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(contents).with_context(|| format!("{path} is not UTF-8"))
+}
+
+fn normalize(path: &str) -> String {
+    path.trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Pushes the built-in WASI packages (listed in dependency order), returning their ids.
+fn push_builtin_wasi(resolve: &mut Resolve) -> Result<Vec<PackageId>> {
+    BUILTIN_WASI
+        .iter()
+        .map(|(name, contents)| {
+            let mut map = SourceMap::default();
+            map.push_str(&format!("<builtin>/wasi/{name}"), *contents);
+            let group = parse(map)?;
+            resolve
+                .push_group(group)
+                .map_err(|e| anyhow!("the built-in WASI WIT {name} does not resolve: {e}"))
+        })
+        .collect()
+}
+
+/// Finds the world named `spec` (`name`, `pkg:name/world` or `pkg:name/world@version`). A WASI
+/// 0.2 world of any patch version resolves to the built-in package.
+fn select_world(resolve: &Resolve, packages: &[PackageId], spec: &str) -> Result<WorldId> {
+    if let Ok(world) = resolve.select_world(packages, Some(spec)) {
+        return Ok(world);
+    }
+    if let Some((unversioned, version)) = spec.split_once('@')
+        && version.starts_with("0.2.")
+        && let Ok(world) = resolve.select_world(packages, Some(unversioned))
+    {
+        return Ok(world);
+    }
+    resolve
+        .select_world(packages, Some(spec))
+        .map_err(|e| anyhow!("unknown world `{spec}`: {e}"))
+}
+
+/// Merges several worlds into the first one.
+fn merge(resolve: &mut Resolve, worlds: &[WorldId]) -> Result<WorldId> {
+    let (&first, rest) = worlds.split_first().expect("at least one world");
+    if rest.is_empty() {
+        return Ok(first);
+    }
+    let merged = resolve.worlds.alloc(resolve.worlds[first].clone());
+    resolve.worlds[merged].name = format!("{}-merged", resolve.worlds[first].name);
+    for &world in rest {
+        resolve
+            .merge_worlds(world, merged, &mut Default::default())
+            .with_context(|| format!("merging world `{}`", resolve.worlds[world].name))?;
+    }
+    Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(entries: &[(&str, &str)]) -> Files {
+        entries
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn loads_a_directory_with_deps() {
+        let files = files(&[
+            (
+                "wit/world.wit",
+                "package my:app;\nworld app { import my:dep/greet; export run: func(); }",
+            ),
+            (
+                "wit/deps/dep/greet.wit",
+                "package my:dep;\ninterface greet { hello: func() -> string; }",
+            ),
+        ]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            ..Default::default()
+        };
+        let (resolve, world) = load(&files, &options).unwrap();
+        assert_eq!(resolve.worlds[world].name, "app");
+        assert_eq!(resolve.worlds[world].imports.len(), 1);
+    }
+
+    #[test]
+    fn syntax_errors_name_file_and_line() {
+        let files = files(&[(
+            "wit/world.wit",
+            "package my:app;\n\nworld app {\n  export run: func(;\n}\n",
+        )]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            ..Default::default()
+        };
+        let error = load(&files, &options).unwrap_err().to_string();
+        assert!(error.contains("wit/world.wit:4:"), "{error}");
+    }
+
+    #[test]
+    fn builtin_wasi_worlds_need_no_wit_path() {
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            worlds: vec!["wasi:cli/command@0.2.0".into()],
+            ..Default::default()
+        };
+        let (resolve, world) = load(&Files::new(), &options).unwrap();
+        assert_eq!(resolve.worlds[world].name, "command");
+    }
+
+    #[test]
+    fn unknown_world_is_an_error() {
+        let files = files(&[("wit/world.wit", "package my:app;\nworld app {}")]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            worlds: vec!["nope".into()],
+            ..Default::default()
+        };
+        let error = load(&files, &options).unwrap_err().to_string();
+        assert!(error.contains("unknown world `nope`"), "{error}");
+    }
+}
