@@ -3,6 +3,7 @@
 
 use std::ffi::CString;
 use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use componentize_py_abi::{INIT_CONFIG_PATH, InitConfig, decode_config};
 use pyo3::ffi;
@@ -18,8 +19,9 @@ unsafe extern "C" {
     fn __wasilibc_deinitialize_environ();
 }
 
-/// The Python source of the bundle finder.
-const FINDER: &str = include_str!("finder.py");
+/// The Python sources run into the `componentize_py_runtime` module at init: the bundle finder
+/// and the hook that takes the run's arguments and environment.
+const SOURCES: &[&str] = &[include_str!("finder.py"), include_str!("resume.py")];
 
 /// Runs the whole of init, returning a message (a traceback for Python errors) on failure.
 pub fn run() -> Result<(), String> {
@@ -42,8 +44,10 @@ pub fn run() -> Result<(), String> {
 fn setup(py: Python<'_>, config: InitConfig) -> PyResult<()> {
     let module = py.import("componentize_py_runtime")?;
     let namespace = module.dict();
-    let source = CString::new(FINDER).expect("no NUL in the finder source");
-    py.run(&source, Some(&namespace), Some(&namespace))?;
+    for source in SOURCES {
+        let source = CString::new(*source).expect("no NUL in the runtime's Python sources");
+        py.run(&source, Some(&namespace), Some(&namespace))?;
+    }
     module.getattr("install")?.call0()?;
     if let Some(app) = &config.app_module {
         py.import(app.as_str())?;
@@ -101,6 +105,21 @@ fn check(status: ffi::PyStatus) -> Result<(), String> {
         message(status.func),
         message(status.err_msg)
     ))
+}
+
+/// Hands the run's arguments and environment to Python, once, on the first call after the
+/// snapshot (pre-init saw fixed, empty ones).
+pub fn resume(py: Python<'_>) -> PyResult<()> {
+    static RESUMED: AtomicBool = AtomicBool::new(false);
+    if RESUMED.swap(true, Ordering::Relaxed) {
+        return Ok(());
+    }
+    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    let environ: Vec<(String, String)> = std::env::vars_os()
+        .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+        .collect();
+    py.import("componentize_py_runtime")?.getattr("_resume")?.call1((argv, environ))?;
+    Ok(())
 }
 
 /// The traceback of a Python error, as Python would print it.

@@ -90,6 +90,7 @@ pub extern "C" fn call_export(func: u32) -> u32 {
 }
 
 fn export_call(py: Python<'_>, world: &world::World, func: usize) -> PyResult<u32> {
+    init::resume(py)?;
     let export = &world.table.exports[func];
     let signature = &export.signature;
     // SAFETY: exports do not run re-entrantly, so nothing else uses the area during this call.

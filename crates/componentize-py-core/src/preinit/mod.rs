@@ -9,6 +9,8 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use anyhow::{Result, anyhow};
 use wasmtime_wizer::{InstanceState, Wizer};
 
+mod stats;
+
 /// Why an engine could not initialise the runtime.
 #[derive(Debug)]
 pub struct InitError {
@@ -45,12 +47,13 @@ pub struct Instrumented<'a> {
     pub module: Vec<u8>,
 }
 
-/// Instruments `runtime` for pre-initialisation.
+/// Instruments `runtime` for pre-initialisation, with host-independent file stats.
 pub fn instrument(runtime: &[u8]) -> Result<Instrumented<'_>> {
     let wizer = Wizer::new();
     let (context, module) = wizer
         .instrument(runtime)
         .map_err(|e| anyhow!("instrumenting the runtime: {e}"))?;
+    let module = stats::normalize(&module)?;
     Ok(Instrumented {
         wizer,
         context,

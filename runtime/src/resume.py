@@ -1,0 +1,14 @@
+# Run once, on the first call after the snapshot: the process arguments and environment of the
+# build were fixed and empty, so take the real ones. Runs in the namespace of the
+# `componentize_py_runtime` module.
+import os
+import sys
+
+
+def _resume(argv, environ):
+    """Replaces sys.argv and os.environ with the run's arguments and environment."""
+    sys.argv[:] = argv
+    data = os.environ._data
+    data.clear()
+    for key, value in environ:
+        data[os.environ.encodekey(key)] = os.environ.encodevalue(value)
