@@ -99,7 +99,7 @@ fn stdlib_bundle_names_no_build_machine_path() {
         let mut contents = Vec::new();
         std::io::Read::read_to_end(&mut entry, &mut contents).unwrap();
         let found = contents.windows(home.len()).any(|w| w == home.as_bytes());
-        assert!(!found, "{} names {home}", entry.name());
+        assert!(!found, "{:?} names {home}", entry.name());
     }
 }
 
