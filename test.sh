@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh machine: installs the toolchain, builds the guest runtime (cached
-# under ~/.cache/componentize-py), checks that the contract crate builds for
-# wasm32-unknown-unknown, then runs the Rust workspace's tests.
+# under ~/.cache/componentize-py), checks that the core crate builds for wasm32-unknown-unknown,
+# builds the native CLI, then runs the Rust workspace's tests (unit tests, the runtime in wasmtime,
+# and the tests/cases corpus built with the CLI).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 bash runtime/build.sh
-cargo build --locked -p componentize-py-abi --target wasm32-unknown-unknown
+cargo build --locked -p componentize-py-core --target wasm32-unknown-unknown
+cargo build --locked -p componentize-py
 cargo test --locked --workspace

@@ -18,8 +18,9 @@ fn main() {
             "{} is missing: run runtime/build.sh first",
             path.display()
         );
-        let path = path.canonicalize().unwrap();
+        // Through the link, so a rebuilt runtime (a new cache entry) is noticed.
         println!("cargo:rerun-if-changed={}", path.display());
+        let path = path.canonicalize().unwrap();
         let var = name.replace('.', "_").to_uppercase();
         println!("cargo:rustc-env=COMPONENTIZE_PY_{var}={}", path.display());
     }

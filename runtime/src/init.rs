@@ -114,11 +114,20 @@ pub fn resume(py: Python<'_>) -> PyResult<()> {
     if RESUMED.swap(true, Ordering::Relaxed) {
         return Ok(());
     }
-    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
-    let environ: Vec<(String, String)> = std::env::vars_os()
-        .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    py.import("componentize_py_runtime")?.getattr("_resume")?.call1((argv, environ))?;
+    let environ: Vec<(String, String)> = std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    py.import("componentize_py_runtime")?
+        .getattr("_resume")?
+        .call1((argv, environ))?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use componentize_py_abi::{Type, TypeKind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyInt, PyString, PyTuple};
 
 use crate::abi::{self, Block, FlatWriter};
 use crate::world::{Resolved, World};
@@ -223,7 +223,16 @@ impl<'w, 'py> Lowerer<'w, 'py> {
             if let Ok(array) = value.cast::<PyByteArray>() {
                 return Ok(self.copy_bytes(&array.to_vec(), 1));
             }
-            return Err(type_error("bytes", value));
+            // Any other iterable of ints in 0..=255 (a list, a memoryview): `bytes()` checks it.
+            if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyString>() {
+                return Err(type_error("bytes", value));
+            }
+            let bytes = self
+                .py
+                .get_type::<PyBytes>()
+                .call1((value,))
+                .map_err(|_| type_error("bytes", value))?;
+            return Ok(self.copy_bytes(bytes.cast::<PyBytes>()?.as_bytes(), 1));
         }
         if value.is_instance_of::<PyString>() {
             return Err(type_error("list", value));

@@ -2,6 +2,8 @@
 //! preview1 with its init directory, captures its output, and drives its export entry points
 //! the way the componentizer's glue does.
 
+pub mod cases;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -1,0 +1,11 @@
+import wit_world
+
+CONFIG = {"debug": False}
+
+
+class WitWorld(wit_world.WitWorld):
+    def f(self) -> int:
+        return 1
+
+
+CONFIG["level"] = int("verbose")

@@ -1,0 +1,1 @@
+import wit_world

@@ -1,0 +1,9 @@
+import wit_world
+
+
+class WitWorld(wit_world.WitWorld):
+    def name(self) -> str:
+        return 42  # type: ignore[return-value]
+
+    def boom(self) -> int:
+        return {}["missing"]  # type: ignore[no-any-return]

@@ -1,0 +1,443 @@
+//! The test corpus: each `tests/cases/<name>/` holds a WIT world (`wit/`), a Python app (`app.py`
+//! and friends) and `case.txt`, which says how to build it and what running it must give.
+//!
+//! `case.txt` has one directive per line (`#` starts a comment). Values are WAVE:
+//!
+//! ```text
+//! world <name>                         -w for the build (repeatable)
+//! build-fails ~ <text>                 the build must fail, naming <text>, and write no output
+//! import <path>(<args>) -> <result>    what the host answers when the component calls an import
+//! call <path>(<args>) == <result>      call an export and compare its result
+//! call <path>(<args>) -> $<name>       call an export and keep its result (e.g. a resource)
+//! call <path>(<args>)                  call an export, ignore its result
+//! call <path>(<args>) traps ~ <text>   the call must trap with <text> in the trap or on stderr
+//! stdout ~ <text>                      what the component printed so far contains <text>
+//! ```
+//!
+//! A `<path>` is a world-level function name, or `<interface>#<function>` (for example
+//! `test:types/api#echo` or `test:res/api#[method]counter.get`). Arguments are WAVE values or
+//! `$<name>` for a kept result.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use wasmtime::component::{Component, Func, Linker, ResourceTable, Type, Val};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+/// One directive of `case.txt`.
+#[derive(Debug, Clone)]
+enum Directive {
+    World(String),
+    BuildFails(String),
+    Import {
+        path: String,
+        args: String,
+        result: String,
+    },
+    Call {
+        path: String,
+        args: String,
+        expect: Expect,
+    },
+    Stdout(String),
+}
+
+#[derive(Debug, Clone)]
+enum Expect {
+    Nothing,
+    Equals(String),
+    Keep(String),
+    Traps(String),
+}
+
+fn parse(text: &str) -> Result<Vec<Directive>> {
+    let mut directives = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let rest = rest.trim();
+        let directive = match word {
+            "world" => Directive::World(rest.into()),
+            "build-fails" => Directive::BuildFails(after_tilde(rest)?),
+            "stdout" => Directive::Stdout(after_tilde(rest)?),
+            "import" => {
+                let (call, result) = rest
+                    .split_once(" -> ")
+                    .ok_or_else(|| anyhow!("import needs `-> result`"))?;
+                let (path, args) = split_call(call)?;
+                Directive::Import {
+                    path,
+                    args,
+                    result: result.trim().into(),
+                }
+            }
+            "call" => {
+                let close = matching_paren(rest)?;
+                let (path, args) = split_call(&rest[..=close])?;
+                let tail = rest[close + 1..].trim();
+                let expect = if tail.is_empty() {
+                    Expect::Nothing
+                } else if let Some(value) = tail.strip_prefix("==") {
+                    Expect::Equals(value.trim().into())
+                } else if let Some(name) = tail.strip_prefix("->") {
+                    Expect::Keep(name.trim().trim_start_matches('$').into())
+                } else if let Some(text) = tail.strip_prefix("traps") {
+                    Expect::Traps(after_tilde(text.trim())?)
+                } else {
+                    bail!("line {}: cannot read `{tail}`", n + 1)
+                };
+                Directive::Call { path, args, expect }
+            }
+            other => bail!("line {}: unknown directive `{other}`", n + 1),
+        };
+        directives.push(directive);
+    }
+    Ok(directives)
+}
+
+fn after_tilde(text: &str) -> Result<String> {
+    Ok(text
+        .strip_prefix('~')
+        .ok_or_else(|| anyhow!("expected `~ text`, got `{text}`"))?
+        .trim()
+        .to_string())
+}
+
+/// The index of the `)` that closes the first `(` of `text`.
+fn matching_paren(text: &str) -> Result<usize> {
+    let open = text
+        .find('(')
+        .ok_or_else(|| anyhow!("no `(` in `{text}`"))?;
+    let mut depth = 0;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(open) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    bail!("unbalanced parentheses in `{text}`")
+}
+
+/// Splits `path(args)` into the path and the argument text.
+fn split_call(text: &str) -> Result<(String, String)> {
+    let text = text.trim();
+    let close = matching_paren(text)?;
+    let open = text.find('(').unwrap();
+    Ok((
+        text[..open].trim().into(),
+        text[open + 1..close].trim().into(),
+    ))
+}
+
+/// Splits WAVE arguments at top-level commas.
+fn split_args(text: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let (mut depth, mut quoted, mut escaped, mut start) = (0, false, false, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' | '\'' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            ',' if depth == 0 && !quoted => {
+                args.push(text[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        args.push(text[start..].trim().to_string());
+    }
+    args
+}
+
+/// The store's state: WASI with captured output.
+struct Host {
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Builds and runs the case in `dir` with the CLI at `cli`.
+pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(dir.join("case.txt")).context("reading case.txt")?;
+    let directives = parse(&text)?;
+    let out_dir = std::env::temp_dir().join(format!(
+        "componentize-py-case-{}-{}",
+        std::process::id(),
+        dir.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::create_dir_all(&out_dir)?;
+    let output = out_dir.join("out.wasm");
+    let _ = std::fs::remove_file(&output);
+    let mut command = Command::new(cli);
+    command.current_dir(dir).arg("-q");
+    for d in &directives {
+        if let Directive::World(world) = d {
+            command.args(["-w", world]);
+        }
+    }
+    command.args(["componentize", "app", "-o"]).arg(&output);
+    let built = command
+        .output()
+        .with_context(|| format!("running {}", cli.display()))?;
+    let stderr = String::from_utf8_lossy(&built.stderr).into_owned();
+    let failures: Vec<&String> = directives
+        .iter()
+        .filter_map(|d| match d {
+            Directive::BuildFails(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    if !failures.is_empty() {
+        ensure!(!built.status.success(), "the build succeeded but must fail");
+        for expected in failures {
+            ensure!(
+                stderr.contains(expected.as_str()),
+                "the build error does not contain `{expected}`:\n{stderr}"
+            );
+        }
+        ensure!(
+            !output.exists(),
+            "a failed build wrote {}",
+            output.display()
+        );
+        return Ok(());
+    }
+    ensure!(built.status.success(), "the build failed:\n{stderr}");
+    let result = run_component(&output, &directives);
+    let _ = std::fs::remove_dir_all(&out_dir);
+    result
+}
+
+fn run_component(path: &Path, directives: &[Directive]) -> Result<()> {
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, path)?;
+    let mut linker: Linker<Host> = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    define_imports(&mut linker, directives)?;
+    let stdout = MemoryOutputPipe::new(1 << 20);
+    let stderr = MemoryOutputPipe::new(1 << 20);
+    let wasi = WasiCtxBuilder::new()
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .build();
+    let mut store = Store::new(
+        &engine,
+        Host {
+            wasi,
+            table: ResourceTable::new(),
+        },
+    );
+    let instance = linker.instantiate(&mut store, &component)?;
+    let mut kept: HashMap<String, Val> = HashMap::new();
+    for directive in directives {
+        match directive {
+            Directive::Call { path, args, expect } => {
+                let func = export(&instance, &mut store, path)?;
+                let ty = func.ty(&store);
+                let param_types: Vec<Type> = ty.params().map(|(_, t)| t).collect();
+                let texts = split_args(args);
+                ensure!(
+                    texts.len() == param_types.len(),
+                    "{path} takes {} arguments",
+                    param_types.len()
+                );
+                let params = texts
+                    .iter()
+                    .zip(&param_types)
+                    .map(|(text, ty)| match text.strip_prefix('$') {
+                        Some(name) => kept
+                            .get(name)
+                            .cloned()
+                            .ok_or_else(|| anyhow!("no kept value ${name}")),
+                        None => Val::from_wave(ty, text)
+                            .map_err(|e| anyhow!("argument `{text}` of {path}: {e}")),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let result_types: Vec<Type> = ty.results().collect();
+                let mut results = vec![Val::Bool(false); result_types.len()];
+                let called = func.call(&mut store, &params, &mut results);
+                let printed = String::from_utf8_lossy(&stderr.contents()).into_owned();
+                match (expect, called) {
+                    (Expect::Traps(text), Err(error)) => {
+                        let message = format!("{error:?}");
+                        ensure!(
+                            message.contains(text.as_str()) || printed.contains(text.as_str()),
+                            "{path} trapped without `{text}`:\n{message}\nstderr:\n{printed}"
+                        );
+                        return Ok(());
+                    }
+                    (Expect::Traps(text), Ok(())) => {
+                        bail!("{path} returned but must trap with `{text}`")
+                    }
+                    (_, Err(error)) => bail!("{path} trapped: {error:?}\nstderr:\n{printed}"),
+                    (Expect::Nothing, Ok(())) => {}
+                    (Expect::Keep(name), Ok(())) => {
+                        kept.insert(
+                            name.clone(),
+                            results
+                                .pop()
+                                .ok_or_else(|| anyhow!("{path} returns nothing"))?,
+                        );
+                    }
+                    (Expect::Equals(text), Ok(())) => {
+                        let ty = result_types
+                            .first()
+                            .ok_or_else(|| anyhow!("{path} returns nothing"))?;
+                        let want = Val::from_wave(ty, text)
+                            .map_err(|e| anyhow!("expected result `{text}`: {e}"))?;
+                        let wave =
+                            |v: &Val| canonical(v).to_wave().unwrap_or_else(|_| format!("{v:?}"));
+                        let (got, want) = (wave(&results[0]), wave(&want));
+                        ensure!(
+                            got == want,
+                            "{path}({args}) returned {got}, expected {want}"
+                        );
+                    }
+                }
+            }
+            Directive::Stdout(text) => {
+                let printed = String::from_utf8_lossy(&stdout.contents()).into_owned();
+                ensure!(
+                    printed.contains(text.as_str()),
+                    "stdout does not contain `{text}`:\n{printed}"
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `value` with flags in a fixed order, so equal values print equally.
+fn canonical(value: &Val) -> Val {
+    let boxed = |v: &Option<Box<Val>>| v.as_ref().map(|v| Box::new(canonical(v)));
+    match value {
+        Val::Flags(names) => {
+            let mut names = names.clone();
+            names.sort();
+            Val::Flags(names)
+        }
+        Val::List(items) => Val::List(items.iter().map(canonical).collect()),
+        Val::Tuple(items) => Val::Tuple(items.iter().map(canonical).collect()),
+        Val::Record(fields) => Val::Record(
+            fields
+                .iter()
+                .map(|(n, v)| (n.clone(), canonical(v)))
+                .collect(),
+        ),
+        Val::Variant(case, payload) => Val::Variant(case.clone(), boxed(payload)),
+        Val::Option(payload) => Val::Option(boxed(payload)),
+        Val::Result(Ok(payload)) => Val::Result(Ok(boxed(payload))),
+        Val::Result(Err(payload)) => Val::Result(Err(boxed(payload))),
+        other => other.clone(),
+    }
+}
+
+/// The exported function at `path` (`name` or `interface#name`).
+fn export(
+    instance: &wasmtime::component::Instance,
+    store: &mut Store<Host>,
+    path: &str,
+) -> Result<Func> {
+    let (interface, name) = match path.split_once('#') {
+        Some((interface, name)) => (Some(interface), name),
+        None => (None, path),
+    };
+    let parent = match interface {
+        Some(interface) => Some(
+            instance
+                .get_export_index(&mut *store, None, interface)
+                .ok_or_else(|| anyhow!("the component exports no `{interface}`"))?,
+        ),
+        None => None,
+    };
+    let index = instance
+        .get_export_index(&mut *store, parent.as_ref(), name)
+        .ok_or_else(|| anyhow!("the component exports no function `{path}`"))?;
+    instance
+        .get_func(&mut *store, index)
+        .ok_or_else(|| anyhow!("`{path}` is not a function"))
+}
+
+/// Defines every `import` directive's function, answering from the directives.
+fn define_imports(linker: &mut Linker<Host>, directives: &[Directive]) -> Result<()> {
+    let mut by_path: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for d in directives {
+        if let Directive::Import { path, args, result } = d {
+            by_path
+                .entry(path.clone())
+                .or_default()
+                .push((args.clone(), result.clone()));
+        }
+    }
+    for (path, answers) in by_path {
+        let (interface, name) = match path.split_once('#') {
+            Some((interface, name)) => (Some(interface.to_string()), name.to_string()),
+            None => (None, path.clone()),
+        };
+        let answer = move |_store: wasmtime::StoreContextMut<'_, Host>,
+                           ty: wasmtime::component::types::ComponentFunc,
+                           params: &[Val],
+                           results: &mut [Val]|
+              -> wasmtime::Result<()> {
+            let param_types: Vec<Type> = ty.params().map(|(_, t)| t).collect();
+            for (args, result) in &answers {
+                let texts = split_args(args);
+                let expected: Result<Vec<Val>, _> = texts
+                    .iter()
+                    .zip(&param_types)
+                    .map(|(text, ty)| Val::from_wave(ty, text))
+                    .collect();
+                if texts.len() == params.len() && expected.is_ok_and(|e| e == params) {
+                    if let (Some(slot), Some(ty)) = (results.first_mut(), ty.results().next()) {
+                        *slot = Val::from_wave(&ty, result)?;
+                    }
+                    return Ok(());
+                }
+            }
+            let got: Vec<String> = params
+                .iter()
+                .map(|v| v.to_wave().unwrap_or_default())
+                .collect();
+            Err(wasmtime::format_err!(
+                "unexpected import call {path}({})",
+                got.join(", ")
+            ))
+        };
+        match interface {
+            Some(interface) => linker.instance(&interface)?.func_new(&name, answer)?,
+            None => linker.root().func_new(&name, answer)?,
+        }
+    }
+    Ok(())
+}
