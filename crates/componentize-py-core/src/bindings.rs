@@ -124,7 +124,7 @@ pub fn generate(summary: &Summary<'_>) -> BTreeMap<String, String> {
                     .filter(|f| matches!(f.kind, FunctionKind::Freestanding))
                     .cloned()
                     .collect();
-                let mut protocol = Module::new(summary, Some(info));
+                let mut protocol = Module::new(summary, None);
                 if !freestanding.is_empty() {
                     protocol.protocol(&names::camel(&info.module), &freestanding);
                     let _ = write!(exports_init, "{}", protocol.body);
@@ -434,6 +434,17 @@ impl<'a, 'b> Module<'a, 'b> {
         (decl.join(", "), args.join(", "))
     }
 
+    /// Parameters after `self`/`cls`: each declaration prefixed with `, `.
+    fn method_params(&mut self, func: &Function, skip_self: bool) -> (String, String) {
+        let (decl, args) = self.params(func, skip_self);
+        let decl = if decl.is_empty() {
+            decl
+        } else {
+            format!(", {decl}")
+        };
+        (decl, args)
+    }
+
     fn returns(&mut self, func: &Function) -> String {
         match &func.result {
             None => "None".into(),
@@ -505,12 +516,7 @@ impl<'a, 'b> Module<'a, 'b> {
         let docs = docstring(Some(&doc), 2);
         match func.kind {
             FunctionKind::Constructor(_) => {
-                let (decl, args) = self.params(func, false);
-                let decl = if decl.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {decl}")
-                };
+                let (decl, args) = self.method_params(func, false);
                 let _ = write!(
                     self.body,
                     "    def __init__(self{decl}) -> None:\n{docs}        made = {}\n        self.handle: int = made.handle\n        made.finalizer.detach()\n        self.finalizer: weakref.finalize[Any, Any] | None = weakref.finalize(self, componentize_py_runtime.drop_resource, {resource}, self.handle)\n\n",
@@ -518,12 +524,7 @@ impl<'a, 'b> Module<'a, 'b> {
                 );
             }
             FunctionKind::Method(_) => {
-                let (decl, args) = self.params(func, true);
-                let decl = if decl.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {decl}")
-                };
+                let (decl, args) = self.method_params(func, true);
                 let returns = self.returns(func);
                 let _ = write!(
                     self.body,
@@ -533,12 +534,7 @@ impl<'a, 'b> Module<'a, 'b> {
                 );
             }
             FunctionKind::Static(_) => {
-                let (decl, args) = self.params(func, false);
-                let decl = if decl.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {decl}")
-                };
+                let (decl, args) = self.method_params(func, false);
                 let returns = self.returns(func);
                 let _ = write!(
                     self.body,
@@ -569,24 +565,14 @@ impl<'a, 'b> Module<'a, 'b> {
         let returns = self.returns(func);
         match func.kind {
             FunctionKind::Constructor(_) => {
-                let (decl, _) = self.params(func, false);
-                let decl = if decl.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {decl}")
-                };
+                let (decl, _) = self.method_params(func, false);
                 let _ = write!(
                     self.body,
                     "    def __init__(self{decl}) -> None:\n{docs}        pass\n\n"
                 );
             }
             FunctionKind::Static(_) => {
-                let (decl, _) = self.params(func, false);
-                let decl = if decl.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {decl}")
-                };
+                let (decl, _) = self.method_params(func, false);
                 let _ = write!(
                     self.body,
                     "    @classmethod\n    @abstractmethod\n    def {}(cls{decl}) -> {returns}:\n{docs}        raise NotImplementedError\n\n",
@@ -595,12 +581,7 @@ impl<'a, 'b> Module<'a, 'b> {
             }
             _ => {
                 let skip_self = matches!(func.kind, FunctionKind::Method(_));
-                let (decl, _) = self.params(func, skip_self);
-                let decl = if decl.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {decl}")
-                };
+                let (decl, _) = self.method_params(func, skip_self);
                 let _ = write!(
                     self.body,
                     "    @abstractmethod\n    def {}(self{decl}) -> {returns}:\n{docs}        raise NotImplementedError\n\n",
