@@ -4,7 +4,7 @@
 //! `case.txt` has one directive per line (`#` starts a comment). Values are WAVE:
 //!
 //! ```text
-//! world <name>                         -w for the build (repeatable)
+//! world <name>                         -w for the build
 //! build-fails ~ <text>                 the build must fail, naming <text>, and write no output
 //! import <path>(<args>) -> <result>    what the host answers when the component calls an import
 //! call <path>(<args>) == <result>      call an export and compare its result
@@ -186,6 +186,24 @@ impl WasiView for Host {
     }
 }
 
+/// Builds the app in `dir` (world `world`, if given) into `output` with the CLI at `cli`.
+pub fn build(
+    dir: &Path,
+    cli: &Path,
+    world: Option<&str>,
+    output: &Path,
+) -> Result<std::process::Output> {
+    let mut command = Command::new(cli);
+    command.current_dir(dir).arg("-q");
+    if let Some(world) = world {
+        command.args(["-w", world]);
+    }
+    command.args(["componentize", "app", "-o"]).arg(output);
+    command
+        .output()
+        .with_context(|| format!("running {}", cli.display()))
+}
+
 /// Builds and runs the case in `dir` with the CLI at `cli`.
 pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
     let text = std::fs::read_to_string(dir.join("case.txt")).context("reading case.txt")?;
@@ -198,17 +216,11 @@ pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
     std::fs::create_dir_all(&out_dir)?;
     let output = out_dir.join("out.wasm");
     let _ = std::fs::remove_file(&output);
-    let mut command = Command::new(cli);
-    command.current_dir(dir).arg("-q");
-    for d in &directives {
-        if let Directive::World(world) = d {
-            command.args(["-w", world]);
-        }
-    }
-    command.args(["componentize", "app", "-o"]).arg(&output);
-    let built = command
-        .output()
-        .with_context(|| format!("running {}", cli.display()))?;
+    let world = directives.iter().find_map(|d| match d {
+        Directive::World(world) => Some(world.as_str()),
+        _ => None,
+    });
+    let built = build(dir, cli, world, &output)?;
     let stderr = String::from_utf8_lossy(&built.stderr).into_owned();
     let failures: Vec<&String> = directives
         .iter()

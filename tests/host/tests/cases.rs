@@ -50,3 +50,30 @@ fn corpus() {
         failures.join("\n\n")
     );
 }
+
+#[test]
+fn identical_inputs_give_identical_bytes() {
+    let cli = cli();
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/compound");
+    let dir = std::env::temp_dir().join(format!("componentize-py-twice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let outputs: Vec<Vec<u8>> = ["first.wasm", "second.wasm"]
+        .iter()
+        .map(|name| {
+            let output = dir.join(name);
+            let built =
+                componentize_py_test_host::cases::build(&case, &cli, None, &output).unwrap();
+            assert!(
+                built.status.success(),
+                "{}",
+                String::from_utf8_lossy(&built.stderr)
+            );
+            std::fs::read(&output).unwrap()
+        })
+        .collect();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        outputs[0] == outputs[1],
+        "two builds of the same inputs differ"
+    );
+}

@@ -1,0 +1,3 @@
+class Apy:
+    def ping(self) -> str:
+        return "pong"
