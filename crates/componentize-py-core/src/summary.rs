@@ -317,11 +317,13 @@ impl<'a> Summary<'a> {
                     .id
             }
         });
+        // The signature may add resources, and with them their intrinsic imports: take the
+        // function's index only after it.
+        let signature = self.signature(func, AbiVariant::GuestImport)?;
         self.import_indices.insert(
             (interface, func.name.clone()),
             self.table.imports.len() as u32,
         );
-        let signature = self.signature(func, AbiVariant::GuestImport)?;
         self.core_imports.push(CoreImport {
             module: module.clone(),
             name: name.clone(),
