@@ -7,7 +7,9 @@ use std::borrow::Cow;
 use std::convert::Infallible;
 
 use anyhow::{Context, Result, anyhow, bail};
-use componentize_py_abi::{CALL_EXPORT, EXPORT_ARGS, FlatType, POST_RETURN, RESOURCE_DTOR};
+use componentize_py_abi::{
+    CALL_EXPORT, EXPORT_ARGS, ExportFunction, FlatType, ImportFunction, POST_RETURN, RESOURCE_DTOR,
+};
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode, RoundtripReencoder};
 use wasm_encoder::{
     CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
@@ -16,14 +18,12 @@ use wasm_encoder::{
 };
 use wasmparser::{Parser, Payload};
 
-use crate::summary::{CoreExport, CoreImport};
-
 /// What the glue links in.
 pub struct Glue<'a> {
-    /// Core imports, in table order.
-    pub imports: &'a [CoreImport],
-    /// Core exports, in table order.
-    pub exports: &'a [CoreExport],
+    /// The world table's imports: core names and flat signatures.
+    pub imports: &'a [ImportFunction],
+    /// The world table's exports: core names and flat signatures.
+    pub exports: &'a [ExportFunction],
     /// Resource destructors: (core export name, resource index).
     pub dtors: &'a [(String, u32)],
 }
@@ -185,8 +185,12 @@ pub fn link(module: &[u8], glue: &Glue<'_>) -> Result<Vec<u8>> {
                 for (i, export) in glue.exports.iter().enumerate() {
                     let index = first_glue + 2 * i as u32;
                     exports.export(&export.name, ExportKind::Func, index);
-                    if !export.results.is_empty() {
-                        exports.export(&export.post_return, ExportKind::Func, index + 1);
+                    if !export.signature.flat_results.is_empty() {
+                        exports.export(
+                            &post_return_name(&export.name),
+                            ExportKind::Func,
+                            index + 1,
+                        );
                     }
                 }
                 let first_dtor = first_glue + 2 * glue.exports.len() as u32;
@@ -265,6 +269,11 @@ fn dispatch_elements(
     Ok(elements)
 }
 
+/// The canonical ABI's name for the post-return function of export `name`.
+fn post_return_name(name: &str) -> String {
+    format!("cabi_post_{name}")
+}
+
 fn is_internal(name: &str) -> bool {
     name.starts_with("componentize-py#")
         || name.starts_with("PyInit_")
@@ -319,15 +328,18 @@ fn glue_types(glue: &Glue<'_>) -> Vec<(Vec<ValType>, Vec<ValType>)> {
         .iter()
         .map(|i| {
             (
-                i.params.iter().map(val).collect(),
-                i.results.iter().map(val).collect(),
+                i.signature.flat_params.iter().map(val).collect(),
+                i.signature.flat_results.iter().map(val).collect(),
             )
         })
         .collect();
     types.push((vec![ValType::I32, ValType::I32], vec![]));
     for export in glue.exports {
-        let results: Vec<ValType> = export.results.iter().map(val).collect();
-        types.push((export.params.iter().map(val).collect(), results.clone()));
+        let results: Vec<ValType> = export.signature.flat_results.iter().map(val).collect();
+        types.push((
+            export.signature.flat_params.iter().map(val).collect(),
+            results.clone(),
+        ));
         types.push((results, vec![]));
     }
     for _ in glue.dtors {
@@ -378,15 +390,15 @@ fn emit_glue(code: &mut CodeSection, glue: &Glue<'_>, first_import: u32, runtime
     dispatch.instruction(&I::BrTable(Cow::Owned(targets), count));
     for (i, import) in glue.imports.iter().enumerate() {
         dispatch.instruction(&I::End);
-        if !import.results.is_empty() {
+        if !import.signature.flat_results.is_empty() {
             dispatch.instruction(&I::LocalGet(1));
         }
-        for (j, param) in import.params.iter().enumerate() {
+        for (j, param) in import.signature.flat_params.iter().enumerate() {
             dispatch.instruction(&I::LocalGet(1));
             dispatch.instruction(&load(param, j));
         }
         dispatch.instruction(&I::Call(first_import + i as u32));
-        if let Some(result) = import.results.first() {
+        if let Some(result) = import.signature.flat_results.first() {
             dispatch.instruction(&store(result, 0));
         }
         dispatch.instruction(&I::Br(count - 1 - i as u32));
@@ -397,22 +409,22 @@ fn emit_glue(code: &mut CodeSection, glue: &Glue<'_>, first_import: u32, runtime
 
     for (e, export) in glue.exports.iter().enumerate() {
         // The wrapper: spill parameters into the area, call, load a direct result.
-        let area = export.params.len() as u32;
+        let area = export.signature.flat_params.len() as u32;
         let mut wrapper = Function::new([(1, ValType::I32)]);
         wrapper.instruction(&I::Call(runtime.export_args));
         wrapper.instruction(&I::LocalSet(area));
-        for (j, param) in export.params.iter().enumerate() {
+        for (j, param) in export.signature.flat_params.iter().enumerate() {
             wrapper.instruction(&I::LocalGet(area));
             wrapper.instruction(&I::LocalGet(j as u32));
             wrapper.instruction(&store(param, j));
         }
         wrapper.instruction(&I::I32Const(e as i32));
         wrapper.instruction(&I::Call(runtime.call_export));
-        match export.results.first() {
+        match export.signature.flat_results.first() {
             None => {
                 wrapper.instruction(&I::Drop);
             }
-            Some(result) if !export.results_indirect => {
+            Some(result) if !export.signature.results_indirect => {
                 wrapper.instruction(&load(result, 0));
             }
             Some(_) => {}

@@ -220,8 +220,8 @@ pub fn componentize<E: Engine>(
 
     progress(Stage::Link);
     let glue = glue::Glue {
-        imports: &summary.core_imports,
-        exports: &summary.core_exports,
+        imports: &summary.table.imports,
+        exports: &summary.table.exports,
         dtors: &summary.dtors,
     };
     let linked = glue::link(&snapshot, &glue).context("linking the glue")?;

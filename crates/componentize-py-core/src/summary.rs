@@ -58,34 +58,6 @@ pub struct InterfaceInfo {
     pub module: String,
 }
 
-/// A core function the glue imports for the runtime.
-#[derive(Debug, Clone)]
-pub struct CoreImport {
-    /// Core module name.
-    pub module: String,
-    /// Core field name.
-    pub name: String,
-    /// Flat parameter types (the return pointer last, when results are indirect).
-    pub params: Vec<FlatType>,
-    /// Flat result types.
-    pub results: Vec<FlatType>,
-}
-
-/// A core function the glue exports.
-#[derive(Debug, Clone)]
-pub struct CoreExport {
-    /// Core export name.
-    pub name: String,
-    /// Core name of its post-return function.
-    pub post_return: String,
-    /// Flat parameter types.
-    pub params: Vec<FlatType>,
-    /// Flat result types.
-    pub results: Vec<FlatType>,
-    /// Whether the single result is a pointer to the results in memory.
-    pub results_indirect: bool,
-}
-
 /// The world, summarised.
 pub struct Summary<'a> {
     /// The resolved WIT.
@@ -96,12 +68,9 @@ pub struct Summary<'a> {
     pub naming: Naming,
     /// The world's interfaces with their module names.
     pub interfaces: Vec<InterfaceInfo>,
-    /// The table the runtime interprets (`import_dispatch` left 0 for the caller to fill).
+    /// The table the runtime interprets (`import_dispatch` left 0 for the caller to fill); its
+    /// functions carry the core names and flat signatures the glue needs.
     pub table: WorldTable,
-    /// Core imports, parallel to `table.imports`.
-    pub core_imports: Vec<CoreImport>,
-    /// Core exports, parallel to `table.exports`.
-    pub core_exports: Vec<CoreExport>,
     /// Exported resource destructors: (core export name, resource index).
     pub dtors: Vec<(String, u32)>,
     /// Import index of each imported function, by (interface, WIT function name).
@@ -122,8 +91,6 @@ impl<'a> Summary<'a> {
             naming,
             interfaces: Vec::new(),
             table: WorldTable::default(),
-            core_imports: Vec::new(),
-            core_exports: Vec::new(),
             dtors: Vec::new(),
             import_indices: HashMap::new(),
             sizes,
@@ -324,12 +291,6 @@ impl<'a> Summary<'a> {
             (interface, func.name.clone()),
             self.table.imports.len() as u32,
         );
-        self.core_imports.push(CoreImport {
-            module: module.clone(),
-            name: name.clone(),
-            params: signature.flat_params.clone(),
-            results: signature.flat_results.clone(),
-        });
         self.table.imports.push(ImportFunction {
             module,
             name,
@@ -352,14 +313,6 @@ impl<'a> Summary<'a> {
                 kind: WasmExportKind::Normal,
             },
         );
-        let post_return = self.resolve.wasm_export_name(
-            MANGLING,
-            WasmExport::Func {
-                interface: key,
-                func,
-                kind: WasmExportKind::PostReturn,
-            },
-        );
         let signature = self.signature(func, AbiVariant::GuestExport)?;
         let method = names::snake(func.item_name());
         let target = match &func.kind {
@@ -380,13 +333,6 @@ impl<'a> Summary<'a> {
             },
             _ => bail!("async export `{}` is not supported", func.name),
         };
-        self.core_exports.push(CoreExport {
-            name: name.clone(),
-            post_return,
-            params: signature.flat_params.clone(),
-            results: signature.flat_results.clone(),
-            results_indirect: signature.results_indirect,
-        });
         self.table.exports.push(ExportFunction {
             name,
             signature,
@@ -713,12 +659,6 @@ impl<'a> Summary<'a> {
             flat_results: results.to_vec(),
             ..Signature::default()
         };
-        self.core_imports.push(CoreImport {
-            module: module.clone(),
-            name: name.clone(),
-            params: params.to_vec(),
-            results: results.to_vec(),
-        });
         self.table.imports.push(ImportFunction {
             module,
             name,
