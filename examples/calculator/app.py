@@ -1,4 +1,4 @@
-"""A custom world with world-level exports, run with `wasmtime run --invoke`."""
+"""A custom world with world-level exports, built with --stub-wasi: the component imports no WASI."""
 
 from typing import List, Optional
 

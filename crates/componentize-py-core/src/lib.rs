@@ -10,7 +10,8 @@
 //! 4. [`bundle`]: zip the app's files and the bindings;
 //! 5. [`preinit`]: Wizer-instrument the runtime, run its init in the engine, snapshot;
 //! 6. [`glue`]: link the world's imports and exports into the snapshot;
-//! 7. [`component`]: wrap it into a component with the WASI preview1 adapter.
+//! 7. [`stub_wasi`] (with `--stub-wasi`): replace the WASI imports with local stubs;
+//! 8. [`component`]: wrap it into a component with the WASI preview1 adapter.
 
 pub mod bindings;
 pub mod bundle;
@@ -18,6 +19,7 @@ pub mod component;
 pub mod glue;
 pub mod names;
 pub mod preinit;
+pub mod stub_wasi;
 pub mod summary;
 pub mod wit;
 
@@ -114,6 +116,8 @@ pub struct ComponentizeOptions {
     pub app_module: String,
     /// Python path directories inside the [`Files`], searched in order.
     pub python_path: Vec<String>,
+    /// Replace WASI imports with local stubs (`--stub-wasi`).
+    pub stub_wasi: bool,
 }
 
 fn naming(options: &WorldOptions, app_module: &str) -> summary::Naming {
@@ -224,8 +228,11 @@ pub fn componentize<E: Engine>(
         exports: &summary.table.exports,
         dtors: &summary.dtors,
     };
-    let linked = glue::link(&snapshot, &glue).context("linking the glue")?;
+    let mut linked = glue::link(&snapshot, &glue).context("linking the glue")?;
+    if options.stub_wasi {
+        linked = stub_wasi::stub(&linked)?;
+    }
 
     progress(Stage::Component);
-    component::encode(&linked, &resolve, world)
+    component::encode(&linked, &resolve, world, !options.stub_wasi)
 }

@@ -177,9 +177,6 @@ fn componentize(
     if args.intersect_world.is_some() {
         bail!("-i/--intersect-world is not supported yet");
     }
-    if args.stub_wasi {
-        bail!("-s/--stub-wasi is not supported yet");
-    }
     let mut python_path = args.python_path.clone();
     if python_path.is_empty() {
         python_path.push(PathBuf::from("."));
@@ -198,6 +195,7 @@ fn componentize(
         world,
         app_module: args.app_name.clone(),
         python_path: roots,
+        stub_wasi: args.stub_wasi,
     };
     let runtime = Runtime {
         module: include_bytes!(env!("COMPONENTIZE_PY_RUNTIME_WASM")),

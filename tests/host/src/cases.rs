@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! world <name>                         -w for the build
+//! stub-wasi                            build with -s; the component must import no WASI
 //! build-fails ~ <text>                 the build must fail, naming <text>, and write no output
 //! import <path>(<args>) -> <result>    what the host answers when the component calls an import
 //! call <path>(<args>) == <result>      call an export and compare its result
@@ -32,6 +33,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 #[derive(Debug, Clone)]
 enum Directive {
     World(String),
+    StubWasi,
     BuildFails(String),
     Import {
         path: String,
@@ -65,6 +67,7 @@ fn parse(text: &str) -> Result<Vec<Directive>> {
         let rest = rest.trim();
         let directive = match word {
             "world" => Directive::World(rest.into()),
+            "stub-wasi" => Directive::StubWasi,
             "build-fails" => Directive::BuildFails(after_tilde(rest)?),
             "stdout" => Directive::Stdout(after_tilde(rest)?),
             "import" => {
@@ -186,11 +189,13 @@ impl WasiView for Host {
     }
 }
 
-/// Builds the app in `dir` (world `world`, if given) into `output` with the CLI at `cli`.
+/// Builds the app in `dir` (world `world`, if given) into `output` with the CLI at `cli`, with
+/// `--stub-wasi` when `stub_wasi`.
 pub fn build(
     dir: &Path,
     cli: &Path,
     world: Option<&str>,
+    stub_wasi: bool,
     output: &Path,
 ) -> Result<std::process::Output> {
     let mut command = Command::new(cli);
@@ -199,6 +204,9 @@ pub fn build(
         command.args(["-w", world]);
     }
     command.args(["componentize", "app", "-o"]).arg(output);
+    if stub_wasi {
+        command.arg("--stub-wasi");
+    }
     command
         .output()
         .with_context(|| format!("running {}", cli.display()))
@@ -220,7 +228,8 @@ pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
         Directive::World(world) => Some(world.as_str()),
         _ => None,
     });
-    let built = build(dir, cli, world, &output)?;
+    let stub_wasi = directives.iter().any(|d| matches!(d, Directive::StubWasi));
+    let built = build(dir, cli, world, stub_wasi, &output)?;
     let stderr = String::from_utf8_lossy(&built.stderr).into_owned();
     let failures: Vec<&String> = directives
         .iter()
@@ -253,6 +262,19 @@ pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
 fn run_component(path: &Path, directives: &[Directive]) -> Result<()> {
     let engine = Engine::default();
     let component = Component::from_file(&engine, path)?;
+    if directives.iter().any(|d| matches!(d, Directive::StubWasi)) {
+        let ty = component.component_type();
+        let wasi: Vec<String> = ty
+            .imports(&engine)
+            .map(|(name, _)| name.to_string())
+            .filter(|n| n.starts_with("wasi:"))
+            .collect();
+        ensure!(
+            wasi.is_empty(),
+            "built with --stub-wasi but imports {}",
+            wasi.join(", ")
+        );
+    }
     let mut linker: Linker<Host> = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     define_imports(&mut linker, directives)?;

@@ -62,7 +62,7 @@ fn identical_inputs_give_identical_bytes() {
         .map(|name| {
             let output = dir.join(name);
             let built =
-                componentize_py_test_host::cases::build(&case, &cli, None, &output).unwrap();
+                componentize_py_test_host::cases::build(&case, &cli, None, false, &output).unwrap();
             assert!(
                 built.status.success(),
                 "{}",

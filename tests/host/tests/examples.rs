@@ -33,8 +33,8 @@ fn wasmtime() -> PathBuf {
     PathBuf::from(path)
 }
 
-/// Builds `examples/<name>` for `world` into a temporary file.
-fn build_example(name: &str, world: Option<&str>) -> PathBuf {
+/// Builds `examples/<name>` for `world` into a temporary file, with `--stub-wasi` if `stub_wasi`.
+fn build_example(name: &str, world: Option<&str>, stub_wasi: bool) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples")
         .join(name);
@@ -42,7 +42,7 @@ fn build_example(name: &str, world: Option<&str>) -> PathBuf {
         "componentize-py-example-{}-{name}.wasm",
         std::process::id()
     ));
-    let built = build(&dir, &cli(), world, &output).unwrap();
+    let built = build(&dir, &cli(), world, stub_wasi, &output).unwrap();
     assert!(
         built.status.success(),
         "building {name}: {}",
@@ -63,15 +63,15 @@ fn run(args: &[&str]) -> String {
 
 #[test]
 fn cli_example_runs_with_wasmtime_run() {
-    let wasm = build_example("cli", Some("wasi:cli/command@0.2.0"));
+    let wasm = build_example("cli", Some("wasi:cli/command@0.2.0"), false);
     let path = wasm.to_str().unwrap();
     assert_eq!(run(&["run", path, "Python"]), "Hello, Python!\n");
     std::fs::remove_file(&wasm).unwrap();
 }
 
 #[test]
-fn calculator_example_runs_with_wasmtime_invoke() {
-    let wasm = build_example("calculator", None);
+fn calculator_example_with_stub_wasi_runs_with_wasmtime_invoke() {
+    let wasm = build_example("calculator", None, true);
     let path = wasm.to_str().unwrap();
     assert_eq!(
         run(&["run", "--invoke", "eval(div, 1.0, 4.0)", path]).trim(),
@@ -91,7 +91,7 @@ fn calculator_example_runs_with_wasmtime_invoke() {
 
 #[test]
 fn http_example_serves_requests_with_wasmtime_serve() {
-    let wasm = build_example("http", Some("wasi:http/proxy@0.2.0"));
+    let wasm = build_example("http", Some("wasi:http/proxy@0.2.0"), false);
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
