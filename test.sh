@@ -23,5 +23,6 @@ fi
 chmod +x "$wasmtime"
 export COMPONENTIZE_PY_WASMTIME="$wasmtime"
 cargo build --locked -p componentize-py-core --target wasm32-unknown-unknown
-cargo build --locked -p componentize-py
+# The whole workspace at once, so wasmtime is compiled with one feature set for the CLI and tests.
+cargo build --locked --workspace
 cargo test --locked --workspace
