@@ -17,7 +17,8 @@
 //!
 //! A `<path>` is a world-level function name, or `<interface>#<function>` (for example
 //! `test:types/api#echo` or `test:res/api#[method]counter.get`). Arguments are WAVE values or
-//! `$<name>` for a kept result.
+//! `$<name>` for a kept result. In `import` lines, `@N` is a host resource with rep N: imported
+//! resources are defined by the host from the functions that name them.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -423,54 +424,125 @@ fn export(
         .ok_or_else(|| anyhow!("`{path}` is not a function"))
 }
 
-/// Defines every `import` directive's function, answering from the directives.
+/// The host side of an imported resource: its rep is what `@N` names in `case.txt`.
+struct HostRep;
+
+/// The case-file text of a value: WAVE, or `@rep` for a host resource (`[@1,@2]` for a list).
+fn value_text(
+    store: &mut wasmtime::StoreContextMut<'_, Host>,
+    value: &Val,
+) -> wasmtime::Result<String> {
+    match value {
+        Val::Resource(resource) => Ok(format!(
+            "@{}",
+            resource.try_into_resource::<HostRep>(&mut *store)?.rep()
+        )),
+        Val::List(items) if items.iter().any(|v| matches!(v, Val::Resource(_))) => {
+            let items = items
+                .iter()
+                .map(|v| value_text(store, v))
+                .collect::<wasmtime::Result<Vec<_>>>()?;
+            Ok(format!("[{}]", items.join(",")))
+        }
+        other => Ok(canonical(other).to_wave()?),
+    }
+}
+
+/// Parses a case-file value of type `ty`: `@rep` makes a new host resource.
+fn parse_value(
+    store: &mut wasmtime::StoreContextMut<'_, Host>,
+    ty: &Type,
+    text: &str,
+) -> wasmtime::Result<Val> {
+    match text.strip_prefix('@') {
+        Some(rep) => {
+            let resource = wasmtime::component::Resource::<HostRep>::new_own(rep.parse()?);
+            Ok(Val::Resource(resource.try_into_resource_any(&mut *store)?))
+        }
+        None => Val::from_wave(ty, text),
+    }
+}
+
+/// Defines every `import` directive's function, and the host resources they name (from
+/// `[constructor]R`, `[method]R.f` and `[static]R.f`), answering from the directives.
 fn define_imports(linker: &mut Linker<Host>, directives: &[Directive]) -> Result<()> {
-    let mut by_path: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    // interface (None: the world) → function name → answers
+    let mut by_interface: HashMap<Option<String>, HashMap<String, Vec<(String, String)>>> =
+        HashMap::new();
     for d in directives {
         if let Directive::Import { path, args, result } = d {
-            by_path
-                .entry(path.clone())
+            let (interface, name) = match path.split_once('#') {
+                Some((interface, name)) => (Some(interface.to_string()), name.to_string()),
+                None => (None, path.clone()),
+            };
+            by_interface
+                .entry(interface)
+                .or_default()
+                .entry(name)
                 .or_default()
                 .push((args.clone(), result.clone()));
         }
     }
-    for (path, answers) in by_path {
-        let (interface, name) = match path.split_once('#') {
-            Some((interface, name)) => (Some(interface.to_string()), name.to_string()),
-            None => (None, path.clone()),
+    for (interface, functions) in by_interface {
+        let mut instance = match &interface {
+            Some(interface) => linker.instance(interface)?,
+            None => linker.root(),
         };
-        let answer = move |_store: wasmtime::StoreContextMut<'_, Host>,
-                           ty: wasmtime::component::types::ComponentFunc,
-                           params: &[Val],
-                           results: &mut [Val]|
-              -> wasmtime::Result<()> {
-            let param_types: Vec<Type> = ty.params().map(|(_, t)| t).collect();
-            for (args, result) in &answers {
-                let texts = split_args(args);
-                let expected: Result<Vec<Val>, _> = texts
+        let mut resources: Vec<&str> = functions
+            .keys()
+            .filter_map(|name| {
+                let rest = name.strip_prefix('[')?.split_once(']')?.1;
+                Some(rest.split('.').next().unwrap_or(rest))
+            })
+            .collect();
+        resources.sort();
+        resources.dedup();
+        for resource in resources {
+            instance.resource(
+                resource,
+                wasmtime::component::ResourceType::host::<HostRep>(),
+                |_, _| Ok(()),
+            )?;
+        }
+        for (name, answers) in functions {
+            let path = match &interface {
+                Some(interface) => format!("{interface}#{name}"),
+                None => name.clone(),
+            };
+            let answer = move |mut store: wasmtime::StoreContextMut<'_, Host>,
+                               ty: wasmtime::component::types::ComponentFunc,
+                               params: &[Val],
+                               results: &mut [Val]|
+                  -> wasmtime::Result<()> {
+                let got = params
                     .iter()
-                    .zip(&param_types)
-                    .map(|(text, ty)| Val::from_wave(ty, text))
-                    .collect();
-                if texts.len() == params.len() && expected.is_ok_and(|e| e == params) {
-                    if let (Some(slot), Some(ty)) = (results.first_mut(), ty.results().next()) {
-                        *slot = Val::from_wave(&ty, result)?;
+                    .map(|v| value_text(&mut store, v))
+                    .collect::<wasmtime::Result<Vec<_>>>()?;
+                let param_types: Vec<Type> = ty.params().map(|(_, t)| t).collect();
+                for (args, result) in &answers {
+                    let expected: Vec<String> = split_args(args)
+                        .iter()
+                        .zip(&param_types)
+                        .map(|(text, ty)| match text.contains('@') {
+                            true => Ok(text.replace(' ', "")),
+                            false => Ok::<_, wasmtime::Error>(
+                                canonical(&Val::from_wave(ty, text)?).to_wave()?,
+                            ),
+                        })
+                        .collect::<wasmtime::Result<_>>()?;
+                    if expected == got {
+                        if let (Some(slot), Some(ty)) = (results.first_mut(), ty.results().next()) {
+                            *slot = parse_value(&mut store, &ty, result)?;
+                        }
+                        return Ok(());
                     }
-                    return Ok(());
                 }
-            }
-            let got: Vec<String> = params
-                .iter()
-                .map(|v| v.to_wave().unwrap_or_default())
-                .collect();
-            Err(wasmtime::format_err!(
-                "unexpected import call {path}({})",
-                got.join(", ")
-            ))
-        };
-        match interface {
-            Some(interface) => linker.instance(&interface)?.func_new(&name, answer)?,
-            None => linker.root().func_new(&name, answer)?,
+                Err(wasmtime::format_err!(
+                    "unexpected import call {path}({})",
+                    got.join(", ")
+                ))
+            };
+            instance.func_new(&name, answer)?;
         }
     }
     Ok(())
