@@ -424,6 +424,9 @@ fn export(
         .ok_or_else(|| anyhow!("`{path}` is not a function"))
 }
 
+/// Host answers for the imports of one interface: function name → (arguments, result) pairs.
+type Answers = HashMap<String, Vec<(String, String)>>;
+
 /// The host side of an imported resource: its rep is what `@N` names in `case.txt`.
 struct HostRep;
 
@@ -467,8 +470,7 @@ fn parse_value(
 /// `[constructor]R`, `[method]R.f` and `[static]R.f`), answering from the directives.
 fn define_imports(linker: &mut Linker<Host>, directives: &[Directive]) -> Result<()> {
     // interface (None: the world) → function name → answers
-    let mut by_interface: HashMap<Option<String>, HashMap<String, Vec<(String, String)>>> =
-        HashMap::new();
+    let mut by_interface: HashMap<Option<String>, Answers> = HashMap::new();
     for d in directives {
         if let Directive::Import { path, args, result } = d {
             let (interface, name) = match path.split_once('#') {
