@@ -38,6 +38,22 @@ pub fn runtime_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
+/// The native CLI built by `cargo build --workspace`, next to the test binaries.
+pub fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let cli = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps")
+        .join("componentize-py");
+    assert!(
+        cli.is_file(),
+        "{} is missing: run `cargo build --workspace` first",
+        cli.display()
+    );
+    cli
+}
+
 /// The runtime's bytes.
 pub fn runtime_wasm() -> Result<Vec<u8>> {
     let path = runtime_dir()?.join("runtime.wasm");

@@ -3,27 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use componentize_py_test_host::cases::run_case;
-
-/// The native CLI next to this test binary (`cargo build -p componentize-py` builds it).
-fn cli() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let cli = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("componentize-py");
-    assert!(
-        cli.is_file(),
-        "{} is missing: run `cargo build -p componentize-py` first",
-        cli.display()
-    );
-    cli
-}
+use componentize_py_test_host::cli_binary;
 
 #[test]
 fn corpus() {
-    let cli = cli();
+    let cli = cli_binary();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
@@ -53,7 +37,7 @@ fn corpus() {
 
 #[test]
 fn identical_inputs_give_identical_bytes() {
-    let cli = cli();
+    let cli = cli_binary();
     let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/compound");
     let dir = std::env::temp_dir().join(format!("componentize-py-twice-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -9,22 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use componentize_py_test_host::cases::build;
-
-fn cli() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let cli = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("componentize-py");
-    assert!(
-        cli.is_file(),
-        "{} is missing: run `cargo build -p componentize-py` first",
-        cli.display()
-    );
-    cli
-}
+use componentize_py_test_host::cli_binary;
 
 fn wasmtime() -> PathBuf {
     let path = std::env::var_os("COMPONENTIZE_PY_WASMTIME").expect(
@@ -42,7 +27,7 @@ fn build_example(name: &str, world: Option<&str>, stub_wasi: bool) -> PathBuf {
         "componentize-py-example-{}-{name}.wasm",
         std::process::id()
     ));
-    let built = build(&dir, &cli(), world, stub_wasi, &output).unwrap();
+    let built = build(&dir, &cli_binary(), world, stub_wasi, &output).unwrap();
     assert!(
         built.status.success(),
         "building {name}: {}",
