@@ -19,6 +19,7 @@ pub mod component;
 pub mod glue;
 pub mod names;
 pub mod preinit;
+mod rewrite;
 pub mod stub_wasi;
 pub mod summary;
 pub mod wit;

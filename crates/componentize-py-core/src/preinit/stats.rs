@@ -4,21 +4,15 @@
 //! wrapper around `fd_filestat_get` and `path_filestat_get` that keeps only type and size. The
 //! wrapping is done here, on the module, so every engine behaves the same.
 
-use std::convert::Infallible;
+use anyhow::Result;
+use wasm_encoder::{BlockType, Function, Instruction as I, MemArg, MemArgTarget, ValType};
 
-use anyhow::{Result, anyhow};
-use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
-use wasm_encoder::{
-    BlockType, CodeSection, ElementSection, ExportSection, Function, FunctionSection,
-    Instruction as I, MemArg, MemArgTarget, Module, RawSection, ValType,
-};
-use wasmparser::{Parser, Payload, TypeRef};
+use crate::rewrite::{self, FuncImport};
 
 const WASI: &str = "wasi_snapshot_preview1";
 
-/// The wrapped imports: (name, parameter count, index of the `filestat` buffer parameter).
-const STAT_IMPORTS: [(&str, u32, u32); 2] =
-    [("fd_filestat_get", 2, 1), ("path_filestat_get", 5, 4)];
+/// The wrapped imports: (name, index of the `filestat` buffer parameter).
+const STAT_IMPORTS: [(&str, u32); 2] = [("fd_filestat_get", 1), ("path_filestat_get", 4)];
 
 /// Fields of a preview1 `filestat` rewritten after a successful call, as (offset, value): device,
 /// inode, link count (1) and the three timestamps. Type (at 16) and size (at 32) are kept.
@@ -32,123 +26,37 @@ struct Wrapped {
     buffer: u32,
 }
 
-/// Redirects calls of the stat imports to their wrappers.
-struct Redirect {
-    targets: Vec<(u32, u32)>,
-}
-
-impl Reencode for Redirect {
-    type Error = Infallible;
-
-    fn function_index(&mut self, func: u32) -> Result<u32, ReencodeError<Infallible>> {
-        Ok(self
-            .targets
-            .iter()
-            .find(|(from, _)| *from == func)
-            .map_or(func, |(_, to)| *to))
-    }
-}
-
-fn reencode(error: ReencodeError<Infallible>) -> anyhow::Error {
-    anyhow!("wrapping the stat imports: {error}")
-}
-
 /// Returns `module` with its stat imports wrapped.
 pub fn normalize(module: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Module::new();
-    let mut redirect = Redirect {
-        targets: Vec::new(),
+    let info = rewrite::inspect(module)?;
+    let buffer_of = |import: &FuncImport| {
+        (import.module == WASI)
+            .then(|| STAT_IMPORTS.iter().find(|(name, _)| *name == import.name))
+            .flatten()
+            .map(|(_, buffer)| *buffer)
     };
-    let mut wrapped = Vec::new();
-    let mut imported = 0u32;
-    let mut code = CodeSection::new();
-    let mut bodies_left = 0u32;
-    for payload in Parser::new(0).parse_all(module) {
-        match payload? {
-            Payload::Version { .. } | Payload::End(_) => {}
-            Payload::ImportSection(reader) => {
-                for import in reader.clone().into_imports() {
-                    let import = import?;
-                    let TypeRef::Func(ty) = import.ty else {
-                        continue;
-                    };
-                    if import.module == WASI
-                        && let Some((_, params, buffer)) =
-                            STAT_IMPORTS.iter().find(|(name, ..)| *name == import.name)
-                    {
-                        wrapped.push(Wrapped {
-                            import: imported,
-                            ty,
-                            params: *params,
-                            buffer: *buffer,
-                        });
-                    }
-                    imported += 1;
-                }
-                let range = reader.range();
-                let data = &module[range.start as usize..range.end as usize];
-                out.section(&RawSection {
-                    id: wasm_encoder::SectionId::Import as u8,
-                    data,
-                });
-            }
-            Payload::FunctionSection(reader) => {
-                let defined = reader.count();
-                let mut functions = FunctionSection::new();
-                redirect
-                    .parse_function_section(&mut functions, reader)
-                    .map_err(reencode)?;
-                for (i, w) in wrapped.iter().enumerate() {
-                    functions.function(w.ty);
-                    redirect
-                        .targets
-                        .push((w.import, imported + defined + i as u32));
-                }
-                out.section(&functions);
-            }
-            Payload::ExportSection(reader) => {
-                let mut exports = ExportSection::new();
-                redirect
-                    .parse_export_section(&mut exports, reader)
-                    .map_err(reencode)?;
-                out.section(&exports);
-            }
-            Payload::ElementSection(reader) => {
-                let mut elements = ElementSection::new();
-                redirect
-                    .parse_element_section(&mut elements, reader)
-                    .map_err(reencode)?;
-                out.section(&elements);
-            }
-            Payload::CodeSectionStart { count, .. } => bodies_left = count,
-            Payload::CodeSectionEntry(body) => {
-                redirect
-                    .parse_function_body(&mut code, body)
-                    .map_err(reencode)?;
-                bodies_left -= 1;
-                if bodies_left == 0 {
-                    for w in &wrapped {
-                        code.function(&wrapper(w));
-                    }
-                    out.section(&code);
-                }
-            }
-            Payload::CustomSection(section) => {
-                redirect
-                    .parse_custom_section(&mut out, section)
-                    .map_err(reencode)?;
-            }
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    out.section(&RawSection {
-                        id,
-                        data: &module[range.start as usize..range.end as usize],
-                    });
-                }
-            }
-        }
-    }
-    Ok(out.finish())
+    let wrapped: Vec<Wrapped> = info
+        .imports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, import)| {
+            buffer_of(import).map(|buffer| Wrapped {
+                import: i as u32,
+                ty: import.ty,
+                params: info.type_params[import.ty as usize] as u32,
+                buffer,
+            })
+        })
+        .collect();
+    let first_wrapper = info.imports.len() as u32 + info.defined;
+    let map = |func: u32| {
+        wrapped
+            .iter()
+            .position(|w| w.import == func)
+            .map_or(func, |i| first_wrapper + i as u32)
+    };
+    let appended: Vec<(u32, Function)> = wrapped.iter().map(|w| (w.ty, wrapper(w))).collect();
+    rewrite::rewrite(module, &|_| false, &map, &appended)
 }
 
 /// Calls the import with the wrapper's own parameters and, on success, rewrites the volatile
