@@ -12,4 +12,7 @@ source tests/wasmtime-cli.sh
 cargo build --locked -p componentize-py-core --target wasm32-unknown-unknown
 # The whole workspace at once, so wasmtime is compiled with one feature set for the CLI and tests.
 cargo build --locked --workspace
+# jco and its WASI shim, to run our components under Node 20 (`npm ci` cannot be used: the lockfile
+# leaves out other platforms' optional binaries that the registry lacks).
+(cd tests/jco && npm install --no-save --no-audit --no-fund --loglevel=error)
 cargo test --locked --workspace

@@ -17,6 +17,7 @@ pub mod bindings;
 pub mod bundle;
 pub mod component;
 pub mod glue;
+pub mod libraries;
 pub mod names;
 pub mod preinit;
 mod rewrite;
@@ -117,6 +118,8 @@ pub struct ComponentizeOptions {
     pub app_module: String,
     /// Python path directories inside the [`Files`], searched in order.
     pub python_path: Vec<String>,
+    /// `-m MODULE=WORLD`: the world of each library that ships WIT (see [`libraries`]).
+    pub module_worlds: Vec<(String, String)>,
     /// Replace WASI imports with local stubs (`--stub-wasi`).
     pub stub_wasi: bool,
 }
@@ -133,8 +136,8 @@ fn naming(options: &WorldOptions, app_module: &str) -> summary::Naming {
 
 /// Generates the Python bindings for the world: path → contents.
 pub fn bindings(files: &Files, options: &WorldOptions) -> Result<BTreeMap<String, String>> {
-    let (resolve, world) = wit::load(files, &options.wit)?;
-    let summary = summary::Summary::new(&resolve, world, naming(options, "app"))?;
+    let loaded = wit::load(files, &options.wit)?;
+    let summary = summary::Summary::new(&loaded.resolve, loaded.world, naming(options, "app"))?;
     Ok(bindings::generate(&summary))
 }
 
@@ -147,9 +150,15 @@ pub fn componentize<E: Engine>(
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Vec<u8>> {
     progress(Stage::Wit);
-    let (resolve, world) = wit::load(files, &options.world.wit)?;
+    let libraries = libraries::find(files, &options.python_path, &options.module_worlds)?;
+    let mut wit_options = options.world.wit.clone();
+    wit_options
+        .libraries
+        .extend(libraries.iter().filter_map(libraries::Library::wit));
+    let loaded = wit::load(files, &wit_options)?;
+    let (resolve, world) = (&loaded.resolve, loaded.world);
     let mut summary =
-        summary::Summary::new(&resolve, world, naming(&options.world, &options.app_module))?;
+        summary::Summary::new(resolve, world, naming(&options.world, &options.app_module))?;
     summary.table.import_dispatch = glue::dispatch_slot(runtime.module)?;
 
     progress(Stage::Bindings);
@@ -169,15 +178,38 @@ pub fn componentize<E: Engine>(
             let Some(relative) = path.strip_prefix(&prefix) else {
                 break;
             };
-            if relative
-                .split('/')
-                .any(|part| part == "__pycache__" || part.starts_with('.'))
+            let build_only =
+                relative.ends_with(".wit") || relative.ends_with(libraries::CONFIG_FILE);
+            if build_only
+                || relative
+                    .split('/')
+                    .any(|part| part == "__pycache__" || part.starts_with('.'))
             {
                 continue;
             }
             app_files
                 .entry(relative.to_string())
                 .or_insert_with(|| contents.clone());
+        }
+    }
+    let library_worlds = libraries
+        .iter()
+        .filter(|library| library.wit_path.is_some())
+        .zip(&loaded.library_worlds);
+    for (library, &library_world) in library_worlds {
+        let Some(package) = &library.bindings else {
+            continue;
+        };
+        let own_naming = summary::Naming {
+            world_module: package.replace('/', "."),
+            full_names: library.full_names,
+            ..naming(&options.world, &options.app_module)
+        };
+        let own = summary::Summary::new(resolve, library_world, own_naming)?;
+        let stale = format!("{package}/");
+        app_files.retain(|path, _| !path.starts_with(&stale));
+        for (path, text) in libraries::alias_bindings(&summary, &own) {
+            app_files.insert(path, text.into_bytes());
         }
     }
     let app = &options.app_module;
@@ -235,5 +267,5 @@ pub fn componentize<E: Engine>(
     }
 
     progress(Stage::Component);
-    component::encode(&linked, &resolve, world, !options.stub_wasi)
+    component::encode(&linked, resolve, world, !options.stub_wasi)
 }

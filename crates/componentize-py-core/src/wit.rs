@@ -2,10 +2,13 @@
 //! gates, and the built-in WASI 0.2 packages. Everything is read from an in-memory [`Files`] tree,
 //! so the native CLI, Node and browsers parse exactly the same bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use anyhow::{Context, Result, anyhow, bail};
-use wit_parser::{PackageId, Resolve, SourceMap, UnresolvedPackageGroup, WorldId};
+use indexmap::IndexMap;
+use wit_parser::{
+    PackageId, Resolve, SourceMap, UnresolvedPackageGroup, WorldId, WorldItem, WorldKey,
+};
 
 /// An in-memory file tree: `/`-separated relative paths → contents.
 pub type Files = BTreeMap<String, Vec<u8>>;
@@ -25,10 +28,105 @@ pub struct WitOptions {
     pub features: Vec<String>,
     /// Enables every feature.
     pub all_features: bool,
+    /// WIT shipped inside Python libraries, whose worlds join the target (`componentize-py.toml`).
+    pub libraries: Vec<LibraryWorld>,
+    /// Keep only what the target shares with this world (`-i/--intersect-world`).
+    pub intersect_world: Option<String>,
+}
+
+/// The WIT of a Python library and the world of it the app uses.
+#[derive(Debug, Clone)]
+pub struct LibraryWorld {
+    /// The library's WIT directory or file, relative to the [`Files`] root.
+    pub path: String,
+    /// The world to use (`-m MODULE=WORLD`); `None` picks the only world of its package.
+    pub world: Option<String>,
+}
+
+/// Loaded WIT: the target world, and the worlds of the libraries that joined it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Every package loaded.
+    pub resolve: Resolve,
+    /// The target world: the selected worlds and the library worlds merged, then intersected.
+    pub world: WorldId,
+    /// The world of each of [`WitOptions::libraries`], in order.
+    pub library_worlds: Vec<WorldId>,
 }
 
 /// Loads the WIT named by `options` from `files` and selects (or merges) the world.
-pub fn load(files: &Files, options: &WitOptions) -> Result<(Resolve, WorldId)> {
+pub fn load(files: &Files, options: &WitOptions) -> Result<Loaded> {
+    let mut resolve = empty_resolve(options);
+    let builtin = push_builtin_wasi(&mut resolve)?;
+    let mut main_packages = Vec::new();
+    for path in &options.paths {
+        if let Some(package) = push_path(&mut resolve, files, path)? {
+            main_packages.push(package);
+        }
+    }
+    let mut library_worlds = Vec::new();
+    for library in &options.libraries {
+        let package = push_path(&mut resolve, files, &library.path)?
+            .ok_or_else(|| anyhow!("WIT path `{}` does not exist", library.path))?;
+        let world = match &library.world {
+            Some(world) => select_world(&resolve, &[package], world)?,
+            None => resolve
+                .select_world(&[package], None)
+                .map_err(|e| anyhow!("{}: {e}", library.path))?,
+        };
+        library_worlds.push(world);
+    }
+    let mut worlds: Vec<WorldId> = if !options.worlds.is_empty() {
+        let mut candidates = main_packages.clone();
+        candidates.extend(
+            library_worlds
+                .iter()
+                .filter_map(|w| resolve.worlds[*w].package),
+        );
+        candidates.extend(&builtin);
+        options
+            .worlds
+            .iter()
+            .map(|world| select_world(&resolve, &candidates, world))
+            .collect::<Result<_>>()?
+    } else if let [package] = main_packages.as_slice() {
+        vec![
+            resolve
+                .select_world(&[*package], None)
+                .map_err(|e| anyhow!("{e}"))?,
+        ]
+    } else if main_packages.len() > 1 {
+        bail!("several WIT packages were given: pick a world with -w/--world");
+    } else if library_worlds.is_empty() {
+        bail!(
+            "no WIT found at {}: pass -d/--wit-path or -w/--world",
+            options.paths.join(", ")
+        );
+    } else {
+        Vec::new()
+    };
+    worlds.extend(&library_worlds);
+    let world = merge(&mut resolve, &worlds)?;
+    if let Some(spec) = &options.intersect_world {
+        let mut candidates = main_packages.clone();
+        candidates.extend(
+            library_worlds
+                .iter()
+                .filter_map(|w| resolve.worlds[*w].package),
+        );
+        candidates.extend(&builtin);
+        let with = select_world(&resolve, &candidates, spec)?;
+        intersect(&mut resolve, world, with);
+    }
+    Ok(Loaded {
+        resolve,
+        world,
+        library_worlds,
+    })
+}
+
+/// A resolve with the requested features enabled.
+fn empty_resolve(options: &WitOptions) -> Resolve {
     let mut resolve = Resolve {
         all_features: options.all_features,
         ..Resolve::default()
@@ -38,48 +136,21 @@ pub fn load(files: &Files, options: &WitOptions) -> Result<(Resolve, WorldId)> {
             resolve.features.insert(name.to_string());
         }
     }
-    let builtin = push_builtin_wasi(&mut resolve)?;
-    let mut main_packages = Vec::new();
-    for path in &options.paths {
-        if let Some(package) = push_path(&mut resolve, files, path)? {
-            main_packages.push(package);
-        }
-    }
-    let worlds: Vec<WorldId> = if options.worlds.is_empty() {
-        let package = match main_packages.as_slice() {
-            [package] => *package,
-            [] => bail!(
-                "no WIT found at {}: pass -d/--wit-path or -w/--world",
-                options.paths.join(", ")
-            ),
-            _ => bail!("several WIT packages were given: pick a world with -w/--world"),
-        };
-        vec![
-            resolve
-                .select_world(&[package], None)
-                .map_err(|e| anyhow!("{e}"))?,
-        ]
-    } else {
-        let mut candidates = main_packages.clone();
-        candidates.extend(builtin);
-        options
-            .worlds
-            .iter()
-            .map(|world| select_world(&resolve, &candidates, world))
-            .collect::<Result<_>>()?
-    };
-    let world = merge(&mut resolve, &worlds)?;
-    Ok((resolve, world))
+    resolve
 }
 
 /// Pushes one `-d` path: a directory (its `*.wit` files as one package, plus `deps/`) or a single
 /// `.wit` file. A path that does not exist is skipped when it is the default `wit`, else an error.
+/// Packages already loaded (the built-in WASI, or another path's) are reused, not loaded twice.
 fn push_path(resolve: &mut Resolve, files: &Files, path: &str) -> Result<Option<PackageId>> {
     let path = normalize(path);
     if let Some(contents) = files.get(&path) {
         let mut map = SourceMap::default();
         map.push_str(&path, text(&path, contents)?);
         let group = parse(map)?;
+        if let Some(&existing) = resolve.package_names.get(&group.main.name) {
+            return Ok(Some(existing));
+        }
         return resolve
             .push_group(group)
             .map(Some)
@@ -119,6 +190,10 @@ fn push_path(resolve: &mut Resolve, files: &Files, path: &str) -> Result<Option<
             deps.push(group);
         }
     }
+    if let Some(&existing) = resolve.package_names.get(&main.main.name) {
+        return Ok(Some(existing));
+    }
+    deps.retain(|dep| !resolve.package_names.contains_key(&dep.main.name));
     let package = resolve
         .push_groups(main, deps)
         .map_err(|e| render(resolve, e.into()))?;
@@ -180,9 +255,35 @@ fn push_builtin_wasi(resolve: &mut Resolve) -> Result<Vec<PackageId>> {
         .collect()
 }
 
-/// Finds the world named `spec` (`name`, `pkg:name/world` or `pkg:name/world@version`). A WASI
-/// 0.2 world of any patch version resolves to the built-in package.
+/// Finds the world named `spec` (`name`, `pkg:name/world` or `pkg:name/world@version`). A plain
+/// name is looked up in the first of `packages` that has it. A WASI 0.2 world of any patch
+/// version resolves to the built-in package.
 fn select_world(resolve: &Resolve, packages: &[PackageId], spec: &str) -> Result<WorldId> {
+    if !spec.contains(':') {
+        return packages
+            .iter()
+            .find_map(|&package| resolve.packages[package].worlds.get(spec).copied())
+            .ok_or_else(|| {
+                let known: Vec<String> = packages
+                    .iter()
+                    .flat_map(|&package| {
+                        let package = &resolve.packages[package];
+                        package
+                            .worlds
+                            .keys()
+                            .map(move |world| format!("{}/{world}", package.name))
+                    })
+                    .filter(|name| !name.starts_with("wasi:"))
+                    .collect();
+                match known.as_slice() {
+                    [] => anyhow!("unknown world `{spec}`"),
+                    known => anyhow!(
+                        "unknown world `{spec}`; the WIT defines {}",
+                        known.join(", ")
+                    ),
+                }
+            });
+    }
     if let Ok(world) = resolve.select_world(packages, Some(spec)) {
         return Ok(world);
     }
@@ -197,14 +298,41 @@ fn select_world(resolve: &Resolve, packages: &[PackageId], spec: &str) -> Result
         .map_err(|e| anyhow!("unknown world `{spec}`: {e}"))
 }
 
+/// Keeps only the imports and exports of `world` that `with` has too (matched by name).
+fn intersect(resolve: &mut Resolve, world: WorldId, with: WorldId) {
+    let names = |items: &IndexMap<WorldKey, WorldItem>| -> HashSet<String> {
+        items
+            .keys()
+            .map(|key| resolve.name_world_key(key))
+            .collect()
+    };
+    let imports = names(&resolve.worlds[with].imports);
+    let exports = names(&resolve.worlds[with].exports);
+    let kept = |items: &IndexMap<WorldKey, WorldItem>, names: &HashSet<String>| {
+        items
+            .iter()
+            .filter(|(key, _)| names.contains(&resolve.name_world_key(key)))
+            .map(|(key, item)| (key.clone(), item.clone()))
+            .collect::<IndexMap<_, _>>()
+    };
+    let kept_imports = kept(&resolve.worlds[world].imports, &imports);
+    let kept_exports = kept(&resolve.worlds[world].exports, &exports);
+    resolve.worlds[world].imports = kept_imports;
+    resolve.worlds[world].exports = kept_exports;
+}
+
 /// Merges several worlds into the first one.
 fn merge(resolve: &mut Resolve, worlds: &[WorldId]) -> Result<WorldId> {
     let (&first, rest) = worlds.split_first().expect("at least one world");
     if rest.is_empty() {
         return Ok(first);
     }
+    let name = format!("{}-merged", resolve.worlds[first].name);
     let merged = resolve.worlds.alloc(resolve.worlds[first].clone());
-    resolve.worlds[merged].name = format!("{}-merged", resolve.worlds[first].name);
+    resolve.worlds[merged].name = name.clone();
+    if let Some(package) = resolve.worlds[merged].package {
+        resolve.packages[package].worlds.insert(name, merged);
+    }
     for &world in rest {
         resolve
             .merge_worlds(world, merged, &mut Default::default())
@@ -240,9 +368,9 @@ mod tests {
             paths: vec!["wit".into()],
             ..Default::default()
         };
-        let (resolve, world) = load(&files, &options).unwrap();
-        assert_eq!(resolve.worlds[world].name, "app");
-        assert_eq!(resolve.worlds[world].imports.len(), 1);
+        let loaded = load(&files, &options).unwrap();
+        assert_eq!(loaded.resolve.worlds[loaded.world].name, "app");
+        assert_eq!(loaded.resolve.worlds[loaded.world].imports.len(), 1);
     }
 
     #[test]
@@ -266,8 +394,8 @@ mod tests {
             worlds: vec!["wasi:cli/command@0.2.0".into()],
             ..Default::default()
         };
-        let (resolve, world) = load(&Files::new(), &options).unwrap();
-        assert_eq!(resolve.worlds[world].name, "command");
+        let loaded = load(&Files::new(), &options).unwrap();
+        assert_eq!(loaded.resolve.worlds[loaded.world].name, "command");
     }
 
     #[test]
@@ -280,5 +408,79 @@ mod tests {
         };
         let error = load(&files, &options).unwrap_err().to_string();
         assert!(error.contains("unknown world `nope`"), "{error}");
+    }
+
+    #[test]
+    fn deps_already_built_in_are_reused() {
+        let io = wasmtime_wasi_io_wit();
+        let files = files(&[
+            (
+                "wit/world.wit",
+                "package my:app;\nworld app { import wasi:io/poll@0.2.12; }",
+            ),
+            ("wit/deps/io/poll.wit", io.as_str()),
+        ]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            ..Default::default()
+        };
+        let loaded = load(&files, &options).unwrap();
+        assert_eq!(loaded.resolve.worlds[loaded.world].imports.len(), 1);
+    }
+
+    /// The built-in `wasi:io` package, as a user would vendor it in `deps/`.
+    fn wasmtime_wasi_io_wit() -> String {
+        BUILTIN_WASI
+            .iter()
+            .find(|(_, text)| text.contains("package wasi:io@0.2.12"))
+            .map(|(_, text)| text.to_string())
+            .expect("wasi:io is built in")
+    }
+
+    #[test]
+    fn intersection_keeps_shared_items() {
+        let files = files(&[(
+            "wit/world.wit",
+            "package my:app;\n\
+             interface a { f: func(); }\ninterface b { g: func(); }\n\
+             world app { import a; import b; export run: func(); export stop: func(); }\n\
+             world host { import a; export run: func(); }",
+        )]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            worlds: vec!["app".into()],
+            intersect_world: Some("host".into()),
+            ..Default::default()
+        };
+        let loaded = load(&files, &options).unwrap();
+        let world = &loaded.resolve.worlds[loaded.world];
+        assert_eq!(world.imports.len(), 1);
+        assert_eq!(world.exports.len(), 1);
+    }
+
+    #[test]
+    fn library_worlds_join_the_target() {
+        let files = files(&[
+            (
+                "wit/world.wit",
+                "package my:app;\nworld app { export run: func(); }",
+            ),
+            (
+                "lib/sdk/wit/sdk.wit",
+                "package my:sdk;\ninterface log { write: func(s: string); }\nworld sdk { import log; }",
+            ),
+        ]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            libraries: vec![LibraryWorld {
+                path: "lib/sdk/wit".into(),
+                world: None,
+            }],
+            ..Default::default()
+        };
+        let loaded = load(&files, &options).unwrap();
+        let world = &loaded.resolve.worlds[loaded.world];
+        assert_eq!((world.imports.len(), world.exports.len()), (1, 1));
+        assert_eq!(loaded.library_worlds.len(), 1);
     }
 }

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use componentize_py_core::libraries::CONFIG_FILE;
 use componentize_py_core::{ComponentizeOptions, Files, Runtime, Stage, WitOptions, WorldOptions};
 
 /// Tool for targeting the WebAssembly Component Model using Python
@@ -133,6 +134,7 @@ fn run(cli: Cli) -> Result<()> {
             worlds: cli.world.clone(),
             features: cli.features.clone(),
             all_features: cli.all_features,
+            ..WitOptions::default()
         },
         world_module: cli
             .world_module
@@ -168,15 +170,10 @@ fn run(cli: Cli) -> Result<()> {
 fn componentize(
     args: Componentize,
     mut files: Files,
-    world: WorldOptions,
+    mut world: WorldOptions,
     quiet: bool,
 ) -> Result<()> {
-    if !args.module_worlds.is_empty() {
-        bail!("-m/--module-worlds is not supported yet");
-    }
-    if args.intersect_world.is_some() {
-        bail!("-i/--intersect-world is not supported yet");
-    }
+    world.wit.intersect_world = args.intersect_world.clone();
     let mut python_path = args.python_path.clone();
     if python_path.is_empty() {
         python_path.push(PathBuf::from("."));
@@ -188,13 +185,14 @@ fn componentize(
             bail!("Python path `{}` is not a directory", dir.display());
         }
         let root = format!("<python-path-{i}>");
-        read_tree(dir, &root, &mut files, &is_python_file)?;
+        read_tree(dir, &root, &mut files, &is_app_file)?;
         roots.push(root);
     }
     let options = ComponentizeOptions {
         world,
         app_module: args.app_name.clone(),
         python_path: roots,
+        module_worlds: args.module_worlds.clone(),
         stub_wasi: args.stub_wasi,
     };
     let runtime = Runtime {
@@ -276,10 +274,13 @@ fn read_tree(
     Ok(())
 }
 
-/// Python sources, and data files inside packages.
-fn is_python_file(path: &Path) -> bool {
+/// Python sources, data files inside packages, and the WIT of libraries that ship it.
+fn is_app_file(path: &Path) -> bool {
+    if path.file_name().is_some_and(|name| name == CONFIG_FILE) {
+        return true;
+    }
     match path.extension().and_then(|e| e.to_str()) {
-        Some("py") => true,
+        Some("py" | "wit") => true,
         Some("pyc" | "so" | "wasm" | "pyd" | "dylib") => false,
         _ => path
             .parent()

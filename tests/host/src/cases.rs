@@ -6,6 +6,11 @@
 //! ```text
 //! world <name>                         -w for the build
 //! stub-wasi                            build with -s; the component must import no WASI
+//! flags <args>                         more global flags (before `componentize`)
+//! componentize-flags <args>            more `componentize` flags (after the app name)
+//! env <NAME>=<value>                   an environment variable for the build; `$CASE` in the
+//!                                      value is the case directory
+//! lacks-import <name>                  the component must not import <name>
 //! build-fails ~ <text>                 the build must fail, naming <text>, and write no output
 //! import <path>(<args>) -> <result>    what the host answers when the component calls an import
 //! call <path>(<args>) == <result>      call an export and compare its result
@@ -35,6 +40,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 enum Directive {
     World(String),
     StubWasi,
+    Flags(Vec<String>),
+    ComponentizeFlags(Vec<String>),
+    Env(String, String),
+    LacksImport(String),
     BuildFails(String),
     Import {
         path: String,
@@ -69,6 +78,17 @@ fn parse(text: &str) -> Result<Vec<Directive>> {
         let directive = match word {
             "world" => Directive::World(rest.into()),
             "stub-wasi" => Directive::StubWasi,
+            "flags" => Directive::Flags(rest.split_whitespace().map(String::from).collect()),
+            "componentize-flags" => {
+                Directive::ComponentizeFlags(rest.split_whitespace().map(String::from).collect())
+            }
+            "env" => {
+                let (name, value) = rest
+                    .split_once('=')
+                    .ok_or_else(|| anyhow!("line {}: env needs NAME=value", n + 1))?;
+                Directive::Env(name.into(), value.into())
+            }
+            "lacks-import" => Directive::LacksImport(rest.into()),
             "build-fails" => Directive::BuildFails(after_tilde(rest)?),
             "stdout" => Directive::Stdout(after_tilde(rest)?),
             "import" => {
@@ -199,15 +219,71 @@ pub fn build(
     stub_wasi: bool,
     output: &Path,
 ) -> Result<std::process::Output> {
-    let mut command = Command::new(cli);
-    command.current_dir(dir).arg("-q");
+    let mut args = BuildArgs::default();
     if let Some(world) = world {
-        command.args(["-w", world]);
+        args.global.extend(["-w".into(), world.into()]);
     }
-    command.args(["componentize", "app", "-o"]).arg(output);
     if stub_wasi {
-        command.arg("--stub-wasi");
+        args.componentize.push("--stub-wasi".into());
     }
+    build_with(dir, cli, &args, output)
+}
+
+/// The command line and environment a case is built with, from its directives.
+#[derive(Debug, Clone, Default)]
+pub struct BuildArgs {
+    /// Flags before `componentize`.
+    pub global: Vec<String>,
+    /// Flags after `componentize app`.
+    pub componentize: Vec<String>,
+    /// Environment variables.
+    pub env: Vec<(String, String)>,
+}
+
+impl BuildArgs {
+    /// How the case in `dir` is built.
+    pub fn of_case(dir: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(dir.join("case.txt")).context("reading case.txt")?;
+        Ok(Self::from_directives(dir, &parse(&text)?))
+    }
+
+    fn from_directives(dir: &Path, directives: &[Directive]) -> Self {
+        let mut args = Self::default();
+        for directive in directives {
+            match directive {
+                Directive::World(world) => args.global.extend(["-w".into(), world.clone()]),
+                Directive::Flags(flags) => args.global.extend(flags.iter().cloned()),
+                Directive::StubWasi => args.componentize.push("--stub-wasi".into()),
+                Directive::ComponentizeFlags(flags) => {
+                    args.componentize.extend(flags.iter().cloned())
+                }
+                Directive::Env(name, value) => args
+                    .env
+                    .push((name.clone(), value.replace("$CASE", &dir.to_string_lossy()))),
+                _ => {}
+            }
+        }
+        args
+    }
+}
+
+/// Builds the app in `dir` into `output` with the CLI at `cli`, as `args` say.
+pub fn build_with(
+    dir: &Path,
+    cli: &Path,
+    args: &BuildArgs,
+    output: &Path,
+) -> Result<std::process::Output> {
+    let mut command = Command::new(cli);
+    command
+        .current_dir(dir)
+        .env_remove("VIRTUAL_ENV")
+        .envs(args.env.iter().map(|(k, v)| (k, v)))
+        .arg("-q")
+        .args(&args.global)
+        .args(["componentize", "app", "-o"])
+        .arg(output)
+        .args(&args.componentize);
     command
         .output()
         .with_context(|| format!("running {}", cli.display()))
@@ -225,12 +301,8 @@ pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
     std::fs::create_dir_all(&out_dir)?;
     let output = out_dir.join("out.wasm");
     let _ = std::fs::remove_file(&output);
-    let world = directives.iter().find_map(|d| match d {
-        Directive::World(world) => Some(world.as_str()),
-        _ => None,
-    });
-    let stub_wasi = directives.iter().any(|d| matches!(d, Directive::StubWasi));
-    let built = build(dir, cli, world, stub_wasi, &output)?;
+    let args = BuildArgs::from_directives(dir, &directives);
+    let built = build_with(dir, cli, &args, &output)?;
     let stderr = String::from_utf8_lossy(&built.stderr).into_owned();
     let failures: Vec<&String> = directives
         .iter()
@@ -275,6 +347,16 @@ fn run_component(path: &Path, directives: &[Directive]) -> Result<()> {
             "built with --stub-wasi but imports {}",
             wasi.join(", ")
         );
+    }
+    for directive in directives {
+        if let Directive::LacksImport(name) = directive {
+            let ty = component.component_type();
+            let mut imports = ty.imports(&engine).map(|(import, _)| import.to_string());
+            ensure!(
+                !imports.any(|import| import == *name),
+                "the component imports {name}"
+            );
+        }
     }
     let mut linker: Linker<Host> = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;

@@ -1,0 +1,9 @@
+import wit_world
+
+
+class WitWorld(wit_world.WitWorld):
+    def first(self) -> int:
+        return 1
+
+    def second(self) -> int:
+        return 2
