@@ -188,13 +188,7 @@ fn dir_prefix(dir: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn files(entries: &[(&str, &str)]) -> Files {
-        entries
-            .iter()
-            .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
-            .collect()
-    }
+    use crate::wit::tests::files;
 
     #[test]
     fn finds_libraries_in_python_path_order() {

@@ -342,10 +342,11 @@ fn merge(resolve: &mut Resolve, worlds: &[WorldId]) -> Result<WorldId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn files(entries: &[(&str, &str)]) -> Files {
+    /// An in-memory tree from `(path, text)` pairs.
+    pub(crate) fn files(entries: &[(&str, &str)]) -> Files {
         entries
             .iter()
             .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
