@@ -1,0 +1,226 @@
+//! Reading a command's inputs: the WIT paths and the Python path, walked through a
+//! [`FileSystem`] into the core's in-memory [`Files`] tree, in a fixed order so that every host
+//! gives the core the same tree.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use componentize_py_core::libraries::CONFIG_FILE;
+use componentize_py_core::{ComponentizeOptions, Files, WitOptions, WorldOptions};
+
+use crate::args::{Cli, Componentize};
+
+/// What a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A regular file (or a link to one).
+    File,
+    /// A directory (or a link to one).
+    Dir,
+}
+
+/// Read access to the files a command names.
+pub trait FileSystem {
+    /// What `path` is, or `None` if it does not exist.
+    fn kind(&self, path: &Path) -> Option<Kind>;
+    /// The contents of a file.
+    fn read(&self, path: &Path) -> Result<Vec<u8>>;
+    /// The names of a directory's entries, in any order.
+    fn list(&self, path: &Path) -> Result<Vec<String>>;
+}
+
+/// Reads the WIT paths (`-d`) and builds the world options from the global flags.
+pub fn world(cli: &Cli, fs: &impl FileSystem) -> Result<(Files, WorldOptions)> {
+    let mut files = Files::new();
+    let mut wit_paths = Vec::new();
+    for path in &cli.wit_path {
+        let key = path_key(path);
+        if fs.kind(path).is_some() {
+            read_tree(fs, path, &key, &mut files, &|p| {
+                p.extension().is_some_and(|e| e == "wit")
+            })?;
+        }
+        wit_paths.push(key);
+    }
+    let world = WorldOptions {
+        wit: WitOptions {
+            paths: wit_paths,
+            worlds: cli.world.clone(),
+            features: cli.features.clone(),
+            all_features: cli.all_features,
+            ..WitOptions::default()
+        },
+        world_module: cli
+            .world_module
+            .clone()
+            .unwrap_or_else(|| "wit_world".into()),
+        import_names: cli.import_interface_name.iter().cloned().collect(),
+        export_names: cli.export_interface_name.iter().cloned().collect(),
+        full_names: cli.full_names,
+    };
+    Ok((files, world))
+}
+
+/// Reads the Python path (`-p`, by default `.` and the site-packages of `$VIRTUAL_ENV`) into
+/// `files` and builds the options of `componentize`.
+pub fn componentize(
+    args: &Componentize,
+    mut world: WorldOptions,
+    files: &mut Files,
+    host: &impl crate::Host,
+) -> Result<ComponentizeOptions> {
+    world.wit.intersect_world = args.intersect_world.clone();
+    let mut python_path = args.python_path.clone();
+    if python_path.is_empty() {
+        python_path.push(PathBuf::from("."));
+        python_path.extend(virtual_env_site_packages(host));
+    }
+    let mut roots = Vec::new();
+    for (i, dir) in python_path.iter().enumerate() {
+        if host.kind(dir) != Some(Kind::Dir) {
+            bail!("Python path `{}` is not a directory", dir.display());
+        }
+        let root = format!("<python-path-{i}>");
+        read_tree(host, dir, &root, files, &|p| is_app_file(host, p))?;
+        roots.push(root);
+    }
+    Ok(ComponentizeOptions {
+        world,
+        app_module: args.app_name.clone(),
+        python_path: roots,
+        module_worlds: args.module_worlds.clone(),
+        stub_wasi: args.stub_wasi,
+    })
+}
+
+/// The key of a path in the in-memory tree: as given, without `./`.
+fn path_key(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Reads the files under `path` accepted by `keep` into `files`, keyed below `key`, visiting
+/// directory entries by name.
+fn read_tree(
+    fs: &impl FileSystem,
+    path: &Path,
+    key: &str,
+    files: &mut Files,
+    keep: &dyn Fn(&Path) -> bool,
+) -> Result<()> {
+    if fs.kind(path) == Some(Kind::File) {
+        let contents = fs
+            .read(path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        files.insert(key.to_string(), contents);
+        return Ok(());
+    }
+    let mut names = fs
+        .list(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    names.sort();
+    for name in names {
+        if name.starts_with('.') || name == "__pycache__" || name == "node_modules" {
+            continue;
+        }
+        let child = path.join(&name);
+        let child_key = if key.is_empty() {
+            name
+        } else {
+            format!("{key}/{name}")
+        };
+        match fs.kind(&child) {
+            Some(Kind::Dir) => read_tree(fs, &child, &child_key, files, keep)?,
+            Some(Kind::File) if keep(&child) => {
+                let contents = fs
+                    .read(&child)
+                    .with_context(|| format!("reading {}", child.display()))?;
+                files.insert(child_key, contents);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Python sources, data files inside packages, and the WIT of libraries that ship it.
+fn is_app_file(fs: &impl FileSystem, path: &Path) -> bool {
+    if path.file_name().is_some_and(|name| name == CONFIG_FILE) {
+        return true;
+    }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("py" | "wit") => true,
+        Some("pyc" | "so" | "wasm" | "pyd" | "dylib") => false,
+        _ => path
+            .parent()
+            .is_some_and(|dir| fs.kind(&dir.join("__init__.py")) == Some(Kind::File)),
+    }
+}
+
+/// `$VIRTUAL_ENV/lib/python*/site-packages`, if a virtual environment is active.
+fn virtual_env_site_packages(host: &impl crate::Host) -> Option<PathBuf> {
+    let lib = PathBuf::from(host.env("VIRTUAL_ENV")?).join("lib");
+    let mut names = host.list(&lib).ok()?;
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| lib.join(name).join("site-packages"))
+        .find(|dir| host.kind(dir) == Some(Kind::Dir))
+}
+
+/// A [`FileSystem`] over an in-memory tree (`/`-separated paths relative to its root), for
+/// callers that pass files rather than paths.
+pub struct MemoryFileSystem(pub Files);
+
+impl MemoryFileSystem {
+    fn key(path: &Path) -> String {
+        let text = path.to_string_lossy().replace('\\', "/");
+        text.split('/')
+            .filter(|part| !part.is_empty() && *part != ".")
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+impl FileSystem for MemoryFileSystem {
+    fn kind(&self, path: &Path) -> Option<Kind> {
+        let key = Self::key(path);
+        if self.0.contains_key(&key) {
+            return Some(Kind::File);
+        }
+        let prefix = if key.is_empty() { key } else { format!("{key}/") };
+        let mut below = self.0.range(prefix.clone()..);
+        below
+            .next()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|_| Kind::Dir)
+    }
+
+    fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        self.0
+            .get(&Self::key(path))
+            .cloned()
+            .with_context(|| format!("{} does not exist", path.display()))
+    }
+
+    fn list(&self, path: &Path) -> Result<Vec<String>> {
+        let key = Self::key(path);
+        let prefix = if key.is_empty() { key } else { format!("{key}/") };
+        let mut names: Vec<String> = Vec::new();
+        for (k, _) in self.0.range(prefix.clone()..) {
+            let Some(rest) = k.strip_prefix(&prefix) else {
+                break;
+            };
+            let name = rest.split('/').next().unwrap_or(rest);
+            if names.last().map(String::as_str) != Some(name) {
+                names.push(name.to_string());
+            }
+        }
+        if names.is_empty() {
+            bail!("{} is not a directory", path.display());
+        }
+        Ok(names)
+    }
+}

@@ -1,0 +1,111 @@
+//! The `componentize-py` command line without an engine or an operating system: its flags
+//! ([`args`], identical to componentize-py 0.25.1), reading the WIT and the app's files through a
+//! [`FileSystem`] ([`inputs`]), and running a command against a [`Host`] ([`run`]). The native CLI
+//! implements the host with `std::fs` and wasmtime; the npm package with Node's `fs` and the JS
+//! WebAssembly API. Both therefore read the same files in the same order and build the same bytes.
+
+pub mod args;
+pub mod inputs;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use componentize_py_core::{Engine, Runtime, Stage};
+
+pub use args::Cli;
+pub use inputs::{FileSystem, Kind};
+
+/// What a command needs from where it runs.
+pub trait Host: FileSystem {
+    /// The pre-init engine.
+    type Engine: Engine;
+
+    /// An environment variable.
+    fn env(&self, name: &str) -> Option<String>;
+    /// Writes `bytes` to `path` such that a failure leaves no partial file.
+    fn write_file(&mut self, path: &Path, bytes: &[u8]) -> Result<()>;
+    /// Prints a line to stdout.
+    fn print(&self, line: &str);
+    /// Prints a line to stderr.
+    fn eprint(&self, line: &str);
+    /// A clock in milliseconds, for the progress lines.
+    fn now_ms(&self) -> f64;
+    /// The guest runtime artifacts.
+    fn runtime(&self) -> Runtime<'_>;
+    /// The engine that runs pre-initialisation.
+    fn engine(&mut self) -> Result<Self::Engine>;
+}
+
+/// Runs the command line `argv` (program name first) and returns the exit code. Errors print as
+/// `error: <message>` on stderr.
+pub fn run<H: Host>(argv: impl IntoIterator<Item = String>, host: &mut H) -> i32 {
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let text = error.render().to_string();
+            let text = text.trim_end();
+            if error.use_stderr() {
+                host.eprint(text);
+            } else {
+                host.print(text);
+            }
+            return error.exit_code();
+        }
+    };
+    match execute(cli, host) {
+        Ok(()) => 0,
+        Err(error) => {
+            host.eprint(&format!("error: {error:#}"));
+            1
+        }
+    }
+}
+
+fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
+    let (mut files, world) = inputs::world(&cli, host)?;
+    match &cli.command {
+        args::Command::Bindings(bindings) => {
+            let generated = componentize_py_core::bindings(&files, &world)?;
+            for (path, contents) in generated {
+                let path = bindings.output_dir.join(path);
+                host.write_file(&path, contents.as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(())
+        }
+        args::Command::Componentize(args) => {
+            let options = inputs::componentize(args, world, &mut files, host)?;
+            let mut engine = host.engine()?;
+            let shared = &*host;
+            let mut current: Option<(Stage, f64)> = None;
+            let mut report = |next: Option<Stage>| {
+                let now = shared.now_ms();
+                if let Some((stage, started)) = current.take()
+                    && !cli.quiet
+                {
+                    shared.eprint(&progress_line(stage, now - started));
+                }
+                current = next.map(|stage| (stage, now));
+            };
+            let component = componentize_py_core::componentize(
+                &files,
+                &options,
+                shared.runtime(),
+                &mut engine,
+                &mut |stage| report(Some(stage)),
+            )?;
+            report(None);
+            host.write_file(&args.output, &component)?;
+            if !cli.quiet {
+                host.print("Component built successfully");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One progress line: the stage and its time.
+pub fn progress_line(stage: Stage, elapsed_ms: f64) -> String {
+    format!("{:<28} {:>7.2}s", stage.describe(), elapsed_ms / 1000.0)
+}
