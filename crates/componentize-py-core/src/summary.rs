@@ -138,11 +138,21 @@ impl<'a> Summary<'a> {
                         self.resolve.interfaces[*i].name.as_deref() == Some(short.as_str())
                     }
                 });
+            // On a clash the package qualifies the name, and the version only when another
+            // version of the same interface is there too (as componentize-py does).
+            let versions_clash = found.iter().any(|(k, _, d)| {
+                d == direction
+                    && k != key
+                    && self.resolve.name_world_key(k).split('@').next() == Some(&unversioned)
+            });
+            let qualified = |name: &str| names::snake(&name.replace([':', '/', '@', '.'], "-"));
             let module =
                 if let Some(name) = overrides.get(&full).or_else(|| overrides.get(&unversioned)) {
                     name.clone()
-                } else if self.naming.full_names || clash {
-                    names::snake(&full.replace([':', '/', '@', '.'], "-"))
+                } else if self.naming.full_names || versions_clash {
+                    qualified(&full)
+                } else if clash {
+                    qualified(&unversioned)
                 } else {
                     names::snake(&short)
                 };
@@ -160,6 +170,12 @@ impl<'a> Summary<'a> {
         self.interfaces
             .iter()
             .find(|i| i.id == id && i.direction == direction)
+    }
+
+    /// The protocol of world-level exports, and the app class implementing it: the world module's
+    /// name in CamelCase (`WitWorld` for `wit_world`).
+    pub fn world_class(&self) -> String {
+        names::camel(&self.naming.world_module)
     }
 
     /// The Python module that defines the bindings of an interface, or of the world (`None`).
@@ -212,7 +228,7 @@ impl<'a> Summary<'a> {
                 WorldItem::Function(func) => {
                     let instance = self.export_instance(PyName {
                         module: self.naming.app_module.clone(),
-                        name: "WitWorld".into(),
+                        name: self.world_class(),
                     });
                     self.export_function(None, &func, Some(instance))?;
                 }

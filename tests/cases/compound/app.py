@@ -66,5 +66,5 @@ class Shapes(exports.Shapes):
     def swap(self, t: Tuple[str, int]) -> Tuple[int, str]:
         return (t[1], t[0])
 
-    def results(self, xs: List[Result[int, str]]) -> List[int]:
-        return [x.value if isinstance(x, Ok) else len(x.value) for x in xs]
+    def results(self, xs: List[Result[int, str]]) -> bytes:
+        return bytes(x.value if isinstance(x, Ok) else len(x.value) for x in xs)

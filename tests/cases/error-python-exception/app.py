@@ -1,6 +1,6 @@
 import wit_world
 
-CONFIG = {"debug": False}
+CONFIG: dict[str, object] = {"debug": False}
 
 
 class WitWorld(wit_world.WitWorld):

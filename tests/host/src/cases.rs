@@ -289,6 +289,18 @@ pub fn build_with(
         .with_context(|| format!("running {}", cli.display()))
 }
 
+/// The case directories of `tests/cases/`, sorted by name.
+pub fn case_dirs() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no cases in {}", root.display());
+    cases
+}
+
 /// Builds and runs the case in `dir` with the CLI at `cli`.
 pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
     let text = std::fs::read_to_string(dir.join("case.txt")).context("reading case.txt")?;

@@ -1,20 +1,14 @@
 //! Builds every case of `tests/cases/` with the native CLI and checks it in wasmtime.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use componentize_py_test_host::cases::run_case;
+use componentize_py_test_host::cases::{case_dirs, run_case};
 use componentize_py_test_host::cli_binary;
 
 #[test]
 fn corpus() {
     let cli = cli_binary();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty(), "no cases in {}", root.display());
+    let cases = case_dirs();
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
