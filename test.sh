@@ -2,7 +2,8 @@
 # Runs every test from a fresh machine: installs the toolchain, builds the guest runtime (cached
 # under ~/.cache/componentize-py), checks that the core crate builds for wasm32-unknown-unknown,
 # builds the native CLI, then runs the Rust workspace's tests (unit tests, the runtime in wasmtime,
-# and the tests/cases corpus built with the CLI).
+# the tests/cases corpus built with the CLI, jco on Node, mypy), then builds the wasm componentizer
+# for Node and checks that it builds the same bytes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 bash runtime/build.sh
@@ -16,3 +17,6 @@ cargo build --locked --workspace
 # leaves out other platforms' optional binaries that the registry lacks).
 (cd tests/jco && npm install --no-save --no-audit --no-fund --loglevel=error)
 cargo test --locked --workspace
+# The componentizer compiled to wasm (web/dist), run in Node: its output must equal the native CLI's.
+bash web/build.sh
+node --test web/test/

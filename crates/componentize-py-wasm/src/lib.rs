@@ -1,0 +1,333 @@
+//! componentize-py for Node and browsers: the core componentizer compiled to
+//! `wasm32-unknown-unknown` and exposed with wasm-bindgen. Pre-initialisation runs in a JS
+//! [engine](engine) on the WebAssembly API; `web/` holds the JS side and the npm package.
+//!
+//! Options mirror the native CLI's flags, and are turned into the core's options exactly as
+//! `crates/componentize-py/src/main.rs` does, so that the same inputs give byte-identical
+//! components and the same error messages (`{:#}` of the error, without the CLI's `error: `).
+//!
+//! JS options (every field optional except `files` and, for `componentize`, `appName`):
+//!
+//! | field | CLI flag |
+//! |---|---|
+//! | `files`: `{ path: Uint8Array \| string }` or a `Map` | the file system, paths relative with `/` |
+//! | `witPath`: string or string[] (default `["wit"]`) | `-d/--wit-path` |
+//! | `world`: string or string[] | `-w/--world` |
+//! | `features`: string or string[] | `--features` |
+//! | `allFeatures`: boolean | `--all-features` |
+//! | `worldModule`: string | `--world-module` |
+//! | `importInterfaceNames`: `{ interface: name }` | `--import-interface-name` |
+//! | `exportInterfaceNames`: `{ interface: name }` | `--export-interface-name` |
+//! | `fullNames`: boolean | `--full-names` |
+//! | `appName`: string | `componentize APP_NAME` |
+//! | `pythonPath`: string or string[] (default `["."]`) | `-p/--python-path` |
+//! | `moduleWorlds`: `{ module: world }` | `-m/--module-worlds` |
+//! | `intersectWorld`: string | `-i/--intersect-world` |
+//! | `stubWasi`: boolean | `-s/--stub-wasi` |
+//! | `onProgress`: `({ stage, description }) => void` | the CLI's stage lines |
+
+pub mod engine;
+pub mod files;
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use componentize_py_core::{ComponentizeOptions, Files, Runtime, Stage, WitOptions, WorldOptions};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::{JsEngine, JsEngineRef};
+use crate::files::Source;
+
+/// One string or several.
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum Strings {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Strings {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Strings::None => Vec::new(),
+            Strings::One(s) => vec![s],
+            Strings::Many(v) => v,
+        }
+    }
+}
+
+/// `KEY=VALUE` flags given as a JS object (or `[key, value]` pairs), in order.
+#[derive(Default)]
+struct Pairs(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of strings or a list of [key, value] pairs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Pairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = seq.next_element()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The JS options, files and callbacks aside.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Options {
+    wit_path: Strings,
+    world: Strings,
+    features: Strings,
+    all_features: bool,
+    world_module: Option<String>,
+    import_interface_names: HashMap<String, String>,
+    export_interface_names: HashMap<String, String>,
+    full_names: bool,
+    app_name: Option<String>,
+    python_path: Strings,
+    module_worlds: Pairs,
+    intersect_world: Option<String>,
+    stub_wasi: bool,
+}
+
+/// A progress event: a stage and how long it took.
+fn event(stage: Stage, elapsed_ms: Option<f64>) -> Object {
+    let event = Object::new();
+    let _ = Reflect::set(&event, &"stage".into(), &stage_name(stage).into());
+    let _ = Reflect::set(&event, &"description".into(), &stage.describe().into());
+    if let Some(ms) = elapsed_ms {
+        let _ = Reflect::set(&event, &"elapsedMs".into(), &ms.into());
+    }
+    event
+}
+
+/// The stage's name in JS.
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Wit => "wit",
+        Stage::Bindings => "bindings",
+        Stage::Bundle => "bundle",
+        Stage::Instrument => "instrument",
+        Stage::Initialize => "initialize",
+        Stage::Snapshot => "snapshot",
+        Stage::Link => "link",
+        Stage::Component => "component",
+    }
+}
+
+/// The CLI's error text: `{:#}` of the chain.
+fn js_error(error: anyhow::Error) -> JsError {
+    JsError::new(&format!("{error:#}"))
+}
+
+/// Reads the `files` option: a plain object or a `Map` of path → `Uint8Array` (or string).
+fn read_files(options: &JsValue) -> Result<Source, JsError> {
+    let files = Reflect::get(options, &"files".into()).map_err(|_| JsError::new("no files"))?;
+    if files.is_undefined() || files.is_null() {
+        return Ok(Source::new([]));
+    }
+    let entries: Array = if let Some(map) = files.dyn_ref::<js_sys::Map>() {
+        Array::from(&map.entries().into())
+    } else {
+        Object::entries(files.unchecked_ref())
+    };
+    let mut out = Vec::new();
+    for entry in entries.iter() {
+        let entry: Array = entry.unchecked_into();
+        let path = entry
+            .get(0)
+            .as_string()
+            .ok_or_else(|| JsError::new("files: paths must be strings"))?;
+        let value = entry.get(1);
+        let bytes = if let Some(text) = value.as_string() {
+            text.into_bytes()
+        } else if value.is_instance_of::<Uint8Array>()
+            || value.is_instance_of::<js_sys::ArrayBuffer>()
+        {
+            Uint8Array::new(&value).to_vec()
+        } else {
+            return Err(JsError::new(&format!(
+                "files: `{path}` must be a Uint8Array or a string"
+            )));
+        };
+        out.push((path, bytes));
+    }
+    Ok(Source::new(out))
+}
+
+/// Reads the options and builds the core's world options and file tree as the CLI does.
+fn world_options(options: &JsValue) -> Result<(Options, Source, Files, WorldOptions), JsError> {
+    let parsed: Options = if options.is_undefined() || options.is_null() {
+        Options::default()
+    } else {
+        serde_wasm_bindgen::from_value(options.clone())
+            .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
+    };
+    let source = read_files(options)?;
+    let mut files = Files::new();
+    let mut wit_paths = clone_strings(&parsed.wit_path);
+    if wit_paths.is_empty() {
+        wit_paths.push("wit".into());
+    }
+    let keys = source.read_wit(&wit_paths, &mut files);
+    let world = WorldOptions {
+        wit: WitOptions {
+            paths: keys,
+            worlds: parsed.world_list(),
+            features: parsed.feature_list(),
+            all_features: parsed.all_features,
+            ..WitOptions::default()
+        },
+        world_module: parsed
+            .world_module
+            .clone()
+            .unwrap_or_else(|| "wit_world".into()),
+        import_names: parsed.import_interface_names.clone(),
+        export_names: parsed.export_interface_names.clone(),
+        full_names: parsed.full_names,
+    };
+    Ok((parsed, source, files, world))
+}
+
+impl Options {
+    fn world_list(&self) -> Vec<String> {
+        clone_strings(&self.world)
+    }
+    fn feature_list(&self) -> Vec<String> {
+        clone_strings(&self.features)
+    }
+}
+
+fn clone_strings(s: &Strings) -> Vec<String> {
+    match s {
+        Strings::None => Vec::new(),
+        Strings::One(s) => vec![s.clone()],
+        Strings::Many(v) => v.clone(),
+    }
+}
+
+/// Generates the Python bindings for the world: `{ path: contents }`.
+#[wasm_bindgen]
+pub fn bindings(options: JsValue) -> Result<Object, JsError> {
+    let (_, _, files, world) = world_options(&options)?;
+    let generated = componentize_py_core::bindings(&files, &world).map_err(js_error)?;
+    let out = Object::new();
+    for (path, contents) in generated {
+        let _ = Reflect::set(&out, &path.into(), &contents.into());
+    }
+    Ok(out)
+}
+
+/// Builds a component: `{ component: Uint8Array, events: [{ stage, description, elapsedMs }] }`.
+///
+/// `runtime` is `{ module: Uint8Array, stdlib: Uint8Array }` (`runtime.wasm` and `stdlib.zip`);
+/// `engine` runs pre-initialisation (see [`engine`]).
+#[wasm_bindgen]
+pub fn componentize(
+    options: JsValue,
+    runtime: JsValue,
+    engine: JsEngine,
+) -> Result<Object, JsError> {
+    let (parsed, source, mut files, mut world) = world_options(&options)?;
+    world.wit.intersect_world = parsed.intersect_world.clone();
+    let on_progress = Reflect::get(&options, &"onProgress".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let bytes = |name: &str| -> Result<Vec<u8>, JsError> {
+        Reflect::get(&runtime, &name.into())
+            .ok()
+            .filter(|v| v.is_instance_of::<Uint8Array>())
+            .map(|v| Uint8Array::new(&v).to_vec())
+            .ok_or_else(|| JsError::new(&format!("runtime.{name} must be a Uint8Array")))
+    };
+    let module = bytes("module")?;
+    let stdlib = bytes("stdlib")?;
+
+    let app_name = parsed
+        .app_name
+        .clone()
+        .ok_or_else(|| JsError::new("options.appName is required"))?;
+    let mut python_path = parsed.python_path.into_vec();
+    if python_path.is_empty() {
+        python_path.push(".".into());
+    }
+    let roots = source
+        .read_python_path(&python_path, &mut files)
+        .map_err(js_error)?;
+    let options = ComponentizeOptions {
+        world,
+        app_module: app_name,
+        python_path: roots,
+        module_worlds: parsed.module_worlds.0,
+        stub_wasi: parsed.stub_wasi,
+    };
+
+    let events = Array::new();
+    let mut current: Option<(Stage, f64)> = None;
+    let finish = |current: &mut Option<(Stage, f64)>| {
+        if let Some((stage, started)) = current.take() {
+            events.push(&event(stage, Some(js_sys::Date::now() - started)));
+        }
+    };
+    let mut callback_error = None;
+    let result = componentize_py_core::componentize(
+        &files,
+        &options,
+        Runtime {
+            module: &module,
+            stdlib: &stdlib,
+        },
+        &mut JsEngineRef(engine),
+        &mut |stage| {
+            finish(&mut current);
+            if let Some(f) = &on_progress
+                && let Err(e) = f.call1(&JsValue::NULL, &event(stage, None))
+            {
+                callback_error.get_or_insert(e);
+            }
+            current = Some((stage, js_sys::Date::now()));
+        },
+    );
+    finish(&mut current);
+    let component = result.map_err(js_error)?;
+    if let Some(e) = callback_error {
+        return Err(JsError::new(&format!(
+            "onProgress failed: {}",
+            engine::error_message(&e)
+        )));
+    }
+    let out = Object::new();
+    let _ = Reflect::set(
+        &out,
+        &"component".into(),
+        &Uint8Array::from(component.as_slice()),
+    );
+    let _ = Reflect::set(&out, &"events".into(), &events);
+    Ok(out)
+}
