@@ -16,7 +16,14 @@ cargo build --locked --workspace
 # jco and its WASI shim, to run our components under Node 20 (`npm ci` cannot be used: the lockfile
 # leaves out other platforms' optional binaries that the registry lacks).
 (cd tests/jco && npm install --no-save --no-audit --no-fund --loglevel=error)
-cargo test --locked --workspace
-# The componentizer compiled to wasm (web/dist), run in Node: its output must equal the native CLI's.
+# The componentizer compiled to wasm (web/dist) and the npm package around it (npm/), which the
+# workspace tests pack, install and compare with the native CLI.
 bash web/build.sh
+bash npm/build.sh --no-web-build
+cargo test --locked --workspace
+# The JS API in Node, then in a browser (headless Debian chromium via playwright-core): the same
+# bytes and the same errors as the native CLI.
 node --test web/test/
+source tests/chromium.sh
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+node --test tests/browser/

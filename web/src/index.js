@@ -77,6 +77,18 @@ export async function componentize(options, extra = {}) {
   return wasm.componentize(options, runtime, engine);
 }
 
+/**
+ * Runs the `componentize-py` command line (`argv` without the program name) against `host`, the
+ * file system and stdio (see crates/componentize-py-wasm/src/host.rs; ./cli.js makes one from
+ * Node's). Returns the exit code.
+ */
+export async function runCli(argv, host, extra = {}) {
+  await loadWasm();
+  const runtime = extra.runtime ?? (await loadRuntime());
+  const engine = extra.engine ?? new Engine();
+  return wasm.runCli(["componentize-py", ...argv], host, runtime, engine);
+}
+
 /** Generates the Python bindings: `{ path: contents }`. */
 export async function bindings(options) {
   await loadWasm();

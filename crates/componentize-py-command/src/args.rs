@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 /// Tool for targeting the WebAssembly Component Model using Python
-#[derive(Parser)]
+#[derive(Parser, Clone, Debug)]
 #[command(name = "componentize-py", version)]
 pub struct Cli {
     /// Files or directories containing WIT document(s)
@@ -49,7 +49,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Clone, Debug)]
 pub enum Command {
     /// Generate a component from the specified Python app and its dependencies
     Componentize(Componentize),
@@ -57,7 +57,7 @@ pub enum Command {
     Bindings(Bindings),
 }
 
-#[derive(Args)]
+#[derive(Args, Clone, Debug)]
 pub struct Componentize {
     /// The name of a Python module containing the app to wrap
     pub app_name: String,
@@ -85,7 +85,7 @@ pub struct Componentize {
     pub stub_wasi: bool,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone, Debug)]
 pub struct Bindings {
     /// Directory to write the bindings to
     pub output_dir: PathBuf,

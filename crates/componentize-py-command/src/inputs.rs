@@ -61,27 +61,28 @@ pub fn world(cli: &Cli, fs: &impl FileSystem) -> Result<(Files, WorldOptions)> {
     Ok((files, world))
 }
 
-/// Reads the Python path (`-p`, by default `.` and the site-packages of `$VIRTUAL_ENV`) into
-/// `files` and builds the options of `componentize`.
+/// Reads the Python path (`-p`, by default `.` and the site-packages of the virtual environment
+/// `virtual_env`, the CLI's `$VIRTUAL_ENV`) into `files` and builds the options of `componentize`.
 pub fn componentize(
     args: &Componentize,
     mut world: WorldOptions,
     files: &mut Files,
-    host: &impl crate::Host,
+    fs: &impl FileSystem,
+    virtual_env: Option<&str>,
 ) -> Result<ComponentizeOptions> {
     world.wit.intersect_world = args.intersect_world.clone();
     let mut python_path = args.python_path.clone();
     if python_path.is_empty() {
         python_path.push(PathBuf::from("."));
-        python_path.extend(virtual_env_site_packages(host));
+        python_path.extend(virtual_env.and_then(|venv| site_packages(fs, Path::new(venv))));
     }
     let mut roots = Vec::new();
     for (i, dir) in python_path.iter().enumerate() {
-        if host.kind(dir) != Some(Kind::Dir) {
+        if fs.kind(dir) != Some(Kind::Dir) {
             bail!("Python path `{}` is not a directory", dir.display());
         }
         let root = format!("<python-path-{i}>");
-        read_tree(host, dir, &root, files, &|p| is_app_file(host, p))?;
+        read_tree(fs, dir, &root, files, &|p| is_app_file(fs, p))?;
         roots.push(root);
     }
     Ok(ComponentizeOptions {
@@ -159,22 +160,32 @@ fn is_app_file(fs: &impl FileSystem, path: &Path) -> bool {
     }
 }
 
-/// `$VIRTUAL_ENV/lib/python*/site-packages`, if a virtual environment is active.
-fn virtual_env_site_packages(host: &impl crate::Host) -> Option<PathBuf> {
-    let lib = PathBuf::from(host.env("VIRTUAL_ENV")?).join("lib");
-    let mut names = host.list(&lib).ok()?;
+/// `<venv>/lib/python*/site-packages`, if there is one.
+fn site_packages(fs: &impl FileSystem, venv: &Path) -> Option<PathBuf> {
+    let lib = venv.join("lib");
+    let mut names = fs.list(&lib).ok()?;
     names.sort();
     names
         .into_iter()
         .map(|name| lib.join(name).join("site-packages"))
-        .find(|dir| host.kind(dir) == Some(Kind::Dir))
+        .find(|dir| fs.kind(dir) == Some(Kind::Dir))
 }
 
 /// A [`FileSystem`] over an in-memory tree (`/`-separated paths relative to its root), for
 /// callers that pass files rather than paths.
-pub struct MemoryFileSystem(pub Files);
+pub struct MemoryFileSystem(Files);
 
 impl MemoryFileSystem {
+    /// A tree of `(path, contents)`; `.` and empty path components are ignored.
+    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Self {
+        Self(
+            files
+                .into_iter()
+                .map(|(path, contents)| (Self::key(Path::new(&path)), contents))
+                .collect(),
+        )
+    }
+
     fn key(path: &Path) -> String {
         let text = path.to_string_lossy().replace('\\', "/");
         text.split('/')
@@ -222,5 +233,70 @@ impl FileSystem for MemoryFileSystem {
             bail!("{} is not a directory", path.display());
         }
         Ok(names)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn memory(entries: &[&str]) -> MemoryFileSystem {
+        MemoryFileSystem::new(entries.iter().map(|p| (p.to_string(), p.as_bytes().to_vec())))
+    }
+
+    #[test]
+    fn reads_wit_and_python_path_like_the_cli() {
+        let fs = memory(&[
+            "./wit/world.wit",
+            "wit/deps/dep/dep.wit",
+            "wit/notes.txt",
+            "app.py",
+            "pkg/__init__.py",
+            "pkg/data.json",
+            "loose.json",
+            "__pycache__/app.cpython-313.pyc",
+            ".hidden/x.py",
+            "sdk/componentize-py.toml",
+        ]);
+        let cli = Cli::parse_from(["componentize-py", "-d", "./wit", "componentize", "app"]);
+        let (mut files, world) = world(&cli, &fs).unwrap();
+        assert_eq!(world.wit.paths, ["wit"]);
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            ["wit/deps/dep/dep.wit", "wit/world.wit"]
+        );
+        let crate::args::Command::Componentize(args) = &cli.command else {
+            unreachable!()
+        };
+        let options = componentize(args, world, &mut files, &fs, None).unwrap();
+        assert_eq!(options.python_path, ["<python-path-0>"]);
+        let app: Vec<_> = files
+            .keys()
+            .filter_map(|k| k.strip_prefix("<python-path-0>/"))
+            .collect();
+        assert_eq!(
+            app,
+            [
+                "app.py",
+                "pkg/__init__.py",
+                "pkg/data.json",
+                "sdk/componentize-py.toml",
+                "wit/deps/dep/dep.wit",
+                "wit/world.wit"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_python_path_is_an_error() {
+        let fs = memory(&["app.py"]);
+        let cli = Cli::parse_from(["componentize-py", "componentize", "app", "-p", "nope"]);
+        let (mut files, world) = world(&cli, &fs).unwrap();
+        let crate::args::Command::Componentize(args) = &cli.command else {
+            unreachable!()
+        };
+        let error = componentize(args, world, &mut files, &fs, None).unwrap_err();
+        assert_eq!(error.to_string(), "Python path `nope` is not a directory");
     }
 }

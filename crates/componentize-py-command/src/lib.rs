@@ -75,7 +75,9 @@ fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
             Ok(())
         }
         args::Command::Componentize(args) => {
-            let options = inputs::componentize(args, world, &mut files, host)?;
+            let virtual_env = host.env("VIRTUAL_ENV");
+            let options =
+                inputs::componentize(args, world, &mut files, host, virtual_env.as_deref())?;
             let mut engine = host.engine()?;
             let shared = &*host;
             let mut current: Option<(Stage, f64)> = None;

@@ -2,9 +2,10 @@
 //! `wasm32-unknown-unknown` and exposed with wasm-bindgen. Pre-initialisation runs in a JS
 //! [engine](engine) on the WebAssembly API; `web/` holds the JS side and the npm package.
 //!
-//! Options mirror the native CLI's flags, and are turned into the core's options exactly as
-//! `crates/componentize-py/src/main.rs` does, so that the same inputs give byte-identical
-//! components and the same error messages (`{:#}` of the error, without the CLI's `error: `).
+//! Options mirror the native CLI's flags and become its command line (`componentize-py-command`)
+//! over the in-memory files, so that the same inputs give byte-identical components and the same
+//! error messages (`{:#}` of the error, without the CLI's `error: `). [`run_cli`] runs that
+//! command line itself against a JS host (the npm package's `componentize-py` binary).
 //!
 //! JS options (every field optional except `files` and, for `componentize`, `appName`):
 //!
@@ -27,18 +28,20 @@
 //! | `onProgress`: `({ stage, description }) => void` | the CLI's stage lines |
 
 pub mod engine;
-pub mod files;
+pub mod host;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use anyhow::Result;
-use componentize_py_core::{ComponentizeOptions, Files, Runtime, Stage, WitOptions, WorldOptions};
+use componentize_py_command::args::{Bindings, Cli, Command, Componentize};
+use componentize_py_command::inputs::{self, MemoryFileSystem};
+use componentize_py_core::{Files, Runtime, Stage, WorldOptions};
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::{JsEngine, JsEngineRef};
-use crate::files::Source;
 
 /// One string or several.
 #[derive(Deserialize, Default)]
@@ -51,11 +54,11 @@ enum Strings {
 }
 
 impl Strings {
-    fn into_vec(self) -> Vec<String> {
+    fn to_vec(&self) -> Vec<String> {
         match self {
             Strings::None => Vec::new(),
-            Strings::One(s) => vec![s],
-            Strings::Many(v) => v,
+            Strings::One(s) => vec![s.clone()],
+            Strings::Many(v) => v.clone(),
         }
     }
 }
@@ -147,10 +150,10 @@ fn js_error(error: anyhow::Error) -> JsError {
 }
 
 /// Reads the `files` option: a plain object or a `Map` of path → `Uint8Array` (or string).
-fn read_files(options: &JsValue) -> Result<Source, JsError> {
+fn read_files(options: &JsValue) -> Result<MemoryFileSystem, JsError> {
     let files = Reflect::get(options, &"files".into()).map_err(|_| JsError::new("no files"))?;
     if files.is_undefined() || files.is_null() {
-        return Ok(Source::new([]));
+        return Ok(MemoryFileSystem::new([]));
     }
     let entries: Array = if let Some(map) = files.dyn_ref::<js_sys::Map>() {
         Array::from(&map.entries().into())
@@ -178,70 +181,79 @@ fn read_files(options: &JsValue) -> Result<Source, JsError> {
         };
         out.push((path, bytes));
     }
-    Ok(Source::new(out))
-}
-
-/// Reads the options and builds the core's world options and file tree as the CLI does.
-fn world_options(options: &JsValue) -> Result<(Options, Source, Files, WorldOptions), JsError> {
-    let parsed: Options = if options.is_undefined() || options.is_null() {
-        Options::default()
-    } else {
-        serde_wasm_bindgen::from_value(options.clone())
-            .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
-    };
-    let source = read_files(options)?;
-    let mut files = Files::new();
-    let mut wit_paths = clone_strings(&parsed.wit_path);
-    if wit_paths.is_empty() {
-        wit_paths.push("wit".into());
-    }
-    let keys = source.read_wit(&wit_paths, &mut files);
-    let world = WorldOptions {
-        wit: WitOptions {
-            paths: keys,
-            worlds: parsed.world_list(),
-            features: parsed.feature_list(),
-            all_features: parsed.all_features,
-            ..WitOptions::default()
-        },
-        world_module: parsed
-            .world_module
-            .clone()
-            .unwrap_or_else(|| "wit_world".into()),
-        import_names: parsed.import_interface_names.clone(),
-        export_names: parsed.export_interface_names.clone(),
-        full_names: parsed.full_names,
-    };
-    Ok((parsed, source, files, world))
+    Ok(MemoryFileSystem::new(out))
 }
 
 impl Options {
-    fn world_list(&self) -> Vec<String> {
-        clone_strings(&self.world)
-    }
-    fn feature_list(&self) -> Vec<String> {
-        clone_strings(&self.features)
+    /// The command line these options stand for.
+    fn cli(&self, command: Command) -> Cli {
+        let mut wit_path: Vec<PathBuf> = self.wit_path.to_vec().into_iter().map(Into::into).collect();
+        if wit_path.is_empty() {
+            wit_path.push("wit".into());
+        }
+        Cli {
+            wit_path,
+            world: self.world.to_vec(),
+            quiet: true,
+            features: self.features.to_vec(),
+            all_features: self.all_features,
+            import_interface_name: sorted(&self.import_interface_names),
+            export_interface_name: sorted(&self.export_interface_names),
+            world_module: self.world_module.clone(),
+            full_names: self.full_names,
+            command,
+        }
     }
 }
 
-fn clone_strings(s: &Strings) -> Vec<String> {
-    match s {
-        Strings::None => Vec::new(),
-        Strings::One(s) => vec![s.clone()],
-        Strings::Many(v) => v.clone(),
+/// A map's pairs in a fixed order.
+fn sorted(map: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut pairs: Vec<_> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    pairs.sort();
+    pairs
+}
+
+/// Parses the JS options.
+fn parse_options(options: &JsValue) -> Result<Options, JsError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(Options::default());
     }
+    serde_wasm_bindgen::from_value(options.clone())
+        .map_err(|e| JsError::new(&format!("invalid options: {e}")))
+}
+
+/// Reads the WIT the options name from the in-memory files, as the CLI does.
+fn world_options(cli: &Cli, fs: &MemoryFileSystem) -> Result<(Files, WorldOptions), JsError> {
+    inputs::world(cli, fs).map_err(js_error)
 }
 
 /// Generates the Python bindings for the world: `{ path: contents }`.
 #[wasm_bindgen]
 pub fn bindings(options: JsValue) -> Result<Object, JsError> {
-    let (_, _, files, world) = world_options(&options)?;
+    let parsed = parse_options(&options)?;
+    let fs = read_files(&options)?;
+    let cli = parsed.cli(Command::Bindings(Bindings {
+        output_dir: PathBuf::new(),
+    }));
+    let (files, world) = world_options(&cli, &fs)?;
     let generated = componentize_py_core::bindings(&files, &world).map_err(js_error)?;
     let out = Object::new();
     for (path, contents) in generated {
         let _ = Reflect::set(&out, &path.into(), &contents.into());
     }
     Ok(out)
+}
+
+/// Reads `runtime.module` and `runtime.stdlib`.
+fn runtime_bytes(runtime: &JsValue) -> Result<(Vec<u8>, Vec<u8>), JsError> {
+    let bytes = |name: &str| -> Result<Vec<u8>, JsError> {
+        Reflect::get(runtime, &name.into())
+            .ok()
+            .filter(|v| v.is_instance_of::<Uint8Array>())
+            .map(|v| Uint8Array::new(&v).to_vec())
+            .ok_or_else(|| JsError::new(&format!("runtime.{name} must be a Uint8Array")))
+    };
+    Ok((bytes("module")?, bytes("stdlib")?))
 }
 
 /// Builds a component: `{ component: Uint8Array, events: [{ stage, description, elapsedMs }] }`.
@@ -254,39 +266,33 @@ pub fn componentize(
     runtime: JsValue,
     engine: JsEngine,
 ) -> Result<Object, JsError> {
-    let (parsed, source, mut files, mut world) = world_options(&options)?;
-    world.wit.intersect_world = parsed.intersect_world.clone();
+    let parsed = parse_options(&options)?;
+    let fs = read_files(&options)?;
     let on_progress = Reflect::get(&options, &"onProgress".into())
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok());
-    let bytes = |name: &str| -> Result<Vec<u8>, JsError> {
-        Reflect::get(&runtime, &name.into())
-            .ok()
-            .filter(|v| v.is_instance_of::<Uint8Array>())
-            .map(|v| Uint8Array::new(&v).to_vec())
-            .ok_or_else(|| JsError::new(&format!("runtime.{name} must be a Uint8Array")))
-    };
-    let module = bytes("module")?;
-    let stdlib = bytes("stdlib")?;
-
+    let (module, stdlib) = runtime_bytes(&runtime)?;
     let app_name = parsed
         .app_name
         .clone()
         .ok_or_else(|| JsError::new("options.appName is required"))?;
-    let mut python_path = parsed.python_path.into_vec();
-    if python_path.is_empty() {
-        python_path.push(".".into());
-    }
-    let roots = source
-        .read_python_path(&python_path, &mut files)
-        .map_err(js_error)?;
-    let options = ComponentizeOptions {
-        world,
-        app_module: app_name,
-        python_path: roots,
-        module_worlds: parsed.module_worlds.0,
+    let args = Componentize {
+        app_name,
+        python_path: parsed
+            .python_path
+            .to_vec()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        module_worlds: parsed.module_worlds.0.clone(),
+        intersect_world: parsed.intersect_world.clone(),
+        output: PathBuf::new(),
         stub_wasi: parsed.stub_wasi,
     };
+    let cli = parsed.cli(Command::Componentize(args.clone()));
+    let (mut files, world) = world_options(&cli, &fs)?;
+    let options =
+        inputs::componentize(&args, world, &mut files, &fs, None).map_err(js_error)?;
 
     let events = Array::new();
     let mut current: Option<(Stage, f64)> = None;
@@ -330,4 +336,18 @@ pub fn componentize(
     );
     let _ = Reflect::set(&out, &"events".into(), &events);
     Ok(out)
+}
+
+/// Runs the `componentize-py` command line `argv` (program name first) against a JS host (see
+/// [`host`]) and returns its exit code: the npm package's binary.
+#[wasm_bindgen(js_name = runCli)]
+pub fn run_cli(
+    argv: Vec<String>,
+    host: host::JsHost,
+    runtime: JsValue,
+    engine: JsEngine,
+) -> Result<i32, JsError> {
+    let (module, stdlib) = runtime_bytes(&runtime)?;
+    let mut host = host::CliHost::new(host, module, stdlib, engine);
+    Ok(componentize_py_command::run(argv, &mut host))
 }

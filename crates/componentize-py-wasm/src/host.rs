@@ -1,0 +1,138 @@
+//! The command line's [`Host`] over a JS object, for the npm package's binary: Node's `fs`,
+//! `process.env` and stdio on the JS side.
+//!
+//! The JS contract (all synchronous):
+//!
+//! * `kind(path)`: `"file"`, `"dir"` or `null` (following links);
+//! * `read(path)`: a `Uint8Array`; `list(path)`: the entry names of a directory;
+//! * `writeFile(path, bytes)`: creates parent directories and writes the file atomically;
+//! * `env(name)`: a string or `undefined`;
+//! * `print(line)`, `eprint(line)`: stdout and stderr;
+//! * `now()`: milliseconds, for the progress lines.
+
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
+use componentize_py_command::{FileSystem, Host, Kind};
+use componentize_py_core::Runtime;
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::{JsEngine, JsEngineRef, error_message};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The JS host object.
+    pub type JsHost;
+
+    #[wasm_bindgen(method)]
+    fn kind(this: &JsHost, path: &str) -> Option<String>;
+
+    #[wasm_bindgen(method, catch)]
+    fn read(this: &JsHost, path: &str) -> Result<Uint8Array, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn list(this: &JsHost, path: &str) -> Result<Vec<String>, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = writeFile)]
+    fn write_file(this: &JsHost, path: &str, bytes: Uint8Array) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn env(this: &JsHost, name: &str) -> Option<String>;
+
+    #[wasm_bindgen(method)]
+    fn print(this: &JsHost, line: &str);
+
+    #[wasm_bindgen(method)]
+    fn eprint(this: &JsHost, line: &str);
+
+    #[wasm_bindgen(method)]
+    fn now(this: &JsHost) -> f64;
+}
+
+/// The JS host with the runtime artifacts and the pre-init engine.
+pub struct CliHost {
+    js: JsHost,
+    module: Vec<u8>,
+    stdlib: Vec<u8>,
+    engine: Option<JsEngine>,
+}
+
+impl CliHost {
+    /// Wraps the JS host.
+    pub fn new(js: JsHost, module: Vec<u8>, stdlib: Vec<u8>, engine: JsEngine) -> Self {
+        Self {
+            js,
+            module,
+            stdlib,
+            engine: Some(engine),
+        }
+    }
+}
+
+fn text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+impl FileSystem for CliHost {
+    fn kind(&self, path: &Path) -> Option<Kind> {
+        match self.js.kind(&text(path)).as_deref() {
+            Some("file") => Some(Kind::File),
+            Some("dir") => Some(Kind::Dir),
+            _ => None,
+        }
+    }
+
+    fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        self.js
+            .read(&text(path))
+            .map(|bytes| bytes.to_vec())
+            .map_err(|e| anyhow!("{}", error_message(&e)))
+    }
+
+    fn list(&self, path: &Path) -> Result<Vec<String>> {
+        self.js
+            .list(&text(path))
+            .map_err(|e| anyhow!("{}", error_message(&e)))
+    }
+}
+
+impl Host for CliHost {
+    type Engine = JsEngineRef;
+
+    fn env(&self, name: &str) -> Option<String> {
+        self.js.env(name)
+    }
+
+    fn write_file(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        self.js
+            .write_file(&text(path), Uint8Array::from(bytes))
+            .map_err(|e| anyhow!("writing {}: {}", path.display(), error_message(&e)))
+    }
+
+    fn print(&self, line: &str) {
+        self.js.print(line);
+    }
+
+    fn eprint(&self, line: &str) {
+        self.js.eprint(line);
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.js.now()
+    }
+
+    fn runtime(&self) -> Runtime<'_> {
+        Runtime {
+            module: &self.module,
+            stdlib: &self.stdlib,
+        }
+    }
+
+    fn engine(&mut self) -> Result<Self::Engine> {
+        self.engine
+            .take()
+            .map(JsEngineRef)
+            .ok_or_else(|| anyhow!("the engine was already used"))
+    }
+}

@@ -1,0 +1,276 @@
+// Browser acceptance test (issue #4): web/src/index.js's componentize() in headless chromium,
+// driven by playwright-core, must build the native CLI's bytes, show its build times in the page,
+// and report bad input with the native CLI's error message.
+//
+// Needs (the test fails, never skips, and says which is missing):
+//   bash web/build.sh                  web/dist and web/node_modules
+//   cargo build -p componentize-py     the native CLI (target/debug/componentize-py, or
+//                                      $COMPONENTIZE_PY_CLI)
+//   source tests/chromium.sh           Debian's chromium ($COMPONENTIZE_PY_CHROMIUM, else
+//                                      `command -v chromium`); a browser is never downloaded
+//   (cd tests/browser && npm ci)       playwright-core
+// Run: `node --test tests/browser/`. Screenshots go to target/browser-test/ (or
+// $COMPONENTIZE_PY_BROWSER_OUT).
+//
+// The page (page/index.html, served with web/ by server.mjs on 127.0.0.1) builds the files of one
+// directory in a module worker, a cold build then a second one in the same page, and shows their
+// times and SHA-256s. Each input is built natively the way tests/host/src/cases.rs does (in the
+// directory: `-q [-w WORLD]... componentize app -o OUT [--stub-wasi]`) and the bytes compared.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+import { repo, startServer } from "./server.mjs";
+
+const cli = process.env.COMPONENTIZE_PY_CLI ?? join(repo, "target/debug/componentize-py");
+const screenshots = process.env.COMPONENTIZE_PY_BROWSER_OUT ?? join(repo, "target/browser-test");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// Time limits: loading a page, one build in the browser (the cold one loads ~10 MB of wasm and
+// the runtime), one native build.
+const LOAD_TIMEOUT = 60_000;
+const BUILD_TIMEOUT = 5 * 60_000;
+const NATIVE_TIMEOUT = 5 * 60_000;
+
+const INPUTS = [
+  { name: "example-cli", dir: "examples/cli", world: ["wasi:cli/command@0.2.0"] },
+  { name: "case-compound", dir: "tests/cases/compound" },
+];
+const ERROR_INPUTS = [{ name: "error-wit-syntax", dir: "tests/cases/error-wit-syntax" }];
+
+/** The chromium binary, or a failure saying what to run. */
+function findChromium() {
+  const fromEnv = process.env.COMPONENTIZE_PY_CHROMIUM;
+  if (fromEnv) {
+    assert.ok(existsSync(fromEnv), `COMPONENTIZE_PY_CHROMIUM=${fromEnv} does not exist; run \`source tests/chromium.sh\``);
+    return fromEnv;
+  }
+  try {
+    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
+  } catch {
+    assert.fail("chromium is not installed: run `source tests/chromium.sh` (installs Debian's chromium)");
+  }
+}
+
+/** Checks the prerequisites; returns `{ chromium, playwright }`. */
+async function prerequisites() {
+  const missing = [];
+  for (const file of [
+    "componentize_py_wasm.js",
+    "componentize_py_wasm_bg.wasm",
+    "runtime.wasm.gz",
+    "stdlib.zip.gz",
+  ]) {
+    if (!existsSync(join(repo, "web/dist", file))) missing.push(`web/dist/${file}`);
+  }
+  if (missing.length) assert.fail(`missing ${missing.join(", ")}: run \`bash web/build.sh\``);
+  assert.ok(
+    existsSync(join(repo, "web/node_modules/@bjorn3/browser_wasi_shim/package.json")),
+    "missing web/node_modules/@bjorn3/browser_wasi_shim: run `bash web/build.sh` (or `(cd web && npm ci)`)",
+  );
+  assert.ok(existsSync(cli), `missing the native CLI ${cli}: run \`cargo build -p componentize-py\``);
+  const chromium = findChromium();
+  let playwright;
+  try {
+    playwright = await import("playwright-core");
+  } catch (error) {
+    assert.fail(`playwright-core is not installed: run \`(cd tests/browser && npm ci)\` (${error.message})`);
+  }
+  return { chromium, playwright };
+}
+
+/** The `world`, `stub-wasi`, `flags` and `componentize-flags` directives of a case.txt. */
+async function directives(dir, input) {
+  const how = { world: [...(input.world ?? [])], stubWasi: false, flags: [], componentizeFlags: [] };
+  const text = await readFile(join(dir, "case.txt"), "utf8").catch(() => "");
+  for (const raw of text.split("\n")) {
+    const [word, ...rest] = raw.trim().split(/\s+/);
+    if (word === "world") how.world.push(rest.join(" "));
+    if (word === "stub-wasi") how.stubWasi = true;
+    if (word === "flags") how.flags.push(...rest);
+    if (word === "componentize-flags") how.componentizeFlags.push(...rest);
+  }
+  // The page passes only worlds and --stub-wasi on to componentize().
+  assert.deepEqual([how.flags, how.componentizeFlags], [[], []], `${dir}: flags are not supported here`);
+  return how;
+}
+
+/** Builds natively like tests/host/src/cases.rs: `{ bytes, ms }` or `{ stderr }`. */
+async function buildNative(dir, how) {
+  const out = await mkdtemp(join(tmpdir(), "componentize-py-browser-"));
+  const output = join(out, "out.wasm");
+  const args = ["-q", ...how.world.flatMap((w) => ["-w", w]), "componentize", "app", "-o", output];
+  if (how.stubWasi) args.push("--stub-wasi");
+  const env = { ...process.env };
+  delete env.VIRTUAL_ENV;
+  const start = performance.now();
+  try {
+    await promisify(execFile)(cli, args, { cwd: dir, env, maxBuffer: 1 << 26, timeout: NATIVE_TIMEOUT });
+    return { bytes: await readFile(output), ms: performance.now() - start };
+  } catch (error) {
+    if (typeof error.code !== "number") throw new Error(`running ${cli}: ${error.message}`);
+    return { stderr: error.stderr };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+/** The page's URL for `dir` built with `how`. */
+function pageUrl(base, dir, how, runs) {
+  const query = new URLSearchParams({ dir, runs: String(runs) });
+  for (const w of how.world) query.append("world", w);
+  if (how.stubWasi) query.set("stub-wasi", "1");
+  return new URL(`tests/browser/page/index.html?${query}`, base).href;
+}
+
+/** Opens the page and waits until its builds are over; returns `{ page, results, diagnostics }`. */
+async function runPage(context, url, runs) {
+  const page = await context.newPage();
+  const diagnostics = [];
+  page.on("console", (m) => diagnostics.push(`console.${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => diagnostics.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => diagnostics.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("response", (r) => r.status() >= 400 && diagnostics.push(`HTTP ${r.status()}: ${r.url()}`));
+  const explain = async () => {
+    const status = await page.locator("#status").textContent({ timeout: 5_000 }).catch(() => "?");
+    const log = await page.locator("#log").innerText({ timeout: 5_000 }).catch(() => "");
+    return `page status: ${status}\npage log:\n${log}\n${diagnostics.join("\n")}`;
+  };
+  try {
+    await page.goto(url, { timeout: LOAD_TIMEOUT, waitUntil: "load" });
+  } catch (error) {
+    throw new Error(`loading ${url} failed: ${error.message}\n${await explain()}`);
+  }
+  try {
+    await page.waitForFunction(() => window.pageResults && window.pageResults.state !== "running", null, {
+      timeout: BUILD_TIMEOUT * runs,
+      polling: 250,
+    });
+  } catch (error) {
+    throw new Error(`the page did not finish its ${runs} build(s) within ${(BUILD_TIMEOUT * runs) / 1000} s: ` +
+      `${error.message.split("\n")[0]}\n${await explain()}`);
+  }
+  const results = await page.evaluate(() => {
+    const { state, builds, error } = window.pageResults;
+    return { state, builds, error };
+  });
+  if (results.state === "broken") assert.fail(`the page failed: ${results.error}\n${await explain()}`);
+  return { page, results, explain };
+}
+
+async function screenshot(page, name) {
+  await mkdir(screenshots, { recursive: true });
+  const path = join(screenshots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true, timeout: 30_000 });
+  return path;
+}
+
+function firstDifference(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}
+
+test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
+  const { chromium, playwright } = await prerequisites();
+  const userDataDir = await mkdtemp(join(tmpdir(), "componentize-py-chromium-"));
+  let server;
+  let context;
+  try {
+    server = await startServer();
+    t.diagnostic(`serving ${server.url}; chromium ${chromium}`);
+    context = await playwright.chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromium,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      timeout: LOAD_TIMEOUT,
+    });
+    context.setDefaultTimeout(LOAD_TIMEOUT);
+
+    for (const input of INPUTS) {
+      await t.test(`${input.dir}: same bytes as the native CLI, build times shown`, async (t) => {
+        const dir = join(repo, input.dir);
+        const how = await directives(dir, input);
+        const native = await buildNative(dir, how);
+        assert.ok(native.bytes, `the native build failed:\n${native.stderr}`);
+        const nativeSha = createHash("sha256").update(native.bytes).digest("hex");
+
+        const { page, results, explain } = await runPage(context, pageUrl(server.url, input.dir, how, 2), 2);
+        try {
+          assert.equal(results.state, "done", `componentize failed in the browser: ${results.error}\n${await explain()}`);
+          assert.deepEqual(results.builds.map((b) => b.label), ["cold", "second"]);
+
+          // The times are in the page.
+          for (const label of ["cold", "second"]) {
+            const shown = await page.locator(`tr[data-label="${label}"] td.ms`).textContent();
+            assert.match(shown ?? "", /^\d+$/, `the page shows no build time for the ${label} build`);
+            assert.ok(Number(shown) > 0, `the ${label} build time shown is ${shown}`);
+          }
+          for (const [i, build] of results.builds.entries()) {
+            const bytes = Buffer.from(await page.evaluate((i) => window.componentBase64(i), i), "base64");
+            assert.ok(
+              bytes.equals(native.bytes),
+              `${build.label} build: the browser's ${bytes.length} bytes differ from the native ` +
+                `${native.bytes.length} bytes at ${firstDifference(bytes, native.bytes)} (is web/dist ` +
+                "older than the native CLI? rerun `bash web/build.sh` and `cargo build -p componentize-py`)",
+            );
+            assert.equal(build.sha256, nativeSha, `${build.label} build: the SHA-256 shown in the page`);
+          }
+          const path = await screenshot(page, input.name);
+          const [cold, second] = results.builds;
+          t.diagnostic(
+            `${input.dir}: ${native.bytes.length} bytes, sha256 ${nativeSha.slice(0, 16)}…; browser cold ` +
+              `${cold.ms.toFixed(0)} ms, second ${second.ms.toFixed(0)} ms; native (debug CLI) ` +
+              `${native.ms.toFixed(0)} ms; screenshot ${path}`,
+          );
+        } finally {
+          await page.close();
+        }
+      });
+    }
+
+    for (const input of ERROR_INPUTS) {
+      await t.test(`${input.dir}: the native CLI's error message`, async (t) => {
+        const dir = join(repo, input.dir);
+        const how = await directives(dir, input);
+        const native = await buildNative(dir, how);
+        assert.ok(native.stderr !== undefined, "the native build should fail");
+        const expected = native.stderr.replace(/^error: /, "").replace(/\n$/, "");
+
+        const { page, results, explain } = await runPage(context, pageUrl(server.url, input.dir, how, 1), 1);
+        try {
+          assert.equal(results.state, "failed", `the browser build should fail\n${await explain()}`);
+          assert.equal(results.error, expected);
+          const shown = await page.locator("#error").textContent();
+          assert.equal(shown, expected, "the message shown in the page");
+          assert.ok(await page.locator("#error").isVisible(), "the error is visible in the page");
+          const path = await screenshot(page, input.name);
+          t.diagnostic(`${input.dir}: shown in the page: ${JSON.stringify(expected.split("\n")[0])}…; screenshot ${path}`);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  } finally {
+    await context?.close().catch((error) => console.error(`closing chromium: ${error.message}`));
+    await server?.close();
+    await rm(userDataDir, { recursive: true, force: true });
+  }
+});
