@@ -201,7 +201,11 @@ impl FileSystem for MemoryFileSystem {
         if self.0.contains_key(&key) {
             return Some(Kind::File);
         }
-        let prefix = if key.is_empty() { key } else { format!("{key}/") };
+        let prefix = if key.is_empty() {
+            key
+        } else {
+            format!("{key}/")
+        };
         let mut below = self.0.range(prefix.clone()..);
         below
             .next()
@@ -218,7 +222,11 @@ impl FileSystem for MemoryFileSystem {
 
     fn list(&self, path: &Path) -> Result<Vec<String>> {
         let key = Self::key(path);
-        let prefix = if key.is_empty() { key } else { format!("{key}/") };
+        let prefix = if key.is_empty() {
+            key
+        } else {
+            format!("{key}/")
+        };
         let mut names: Vec<String> = Vec::new();
         for (k, _) in self.0.range(prefix.clone()..) {
             let Some(rest) = k.strip_prefix(&prefix) else {
@@ -242,7 +250,11 @@ mod tests {
     use clap::Parser;
 
     fn memory(entries: &[&str]) -> MemoryFileSystem {
-        MemoryFileSystem::new(entries.iter().map(|p| (p.to_string(), p.as_bytes().to_vec())))
+        MemoryFileSystem::new(
+            entries
+                .iter()
+                .map(|p| (p.to_string(), p.as_bytes().to_vec())),
+        )
     }
 
     #[test]

@@ -187,7 +187,8 @@ fn read_files(options: &JsValue) -> Result<MemoryFileSystem, JsError> {
 impl Options {
     /// The command line these options stand for.
     fn cli(&self, command: Command) -> Cli {
-        let mut wit_path: Vec<PathBuf> = self.wit_path.to_vec().into_iter().map(Into::into).collect();
+        let mut wit_path: Vec<PathBuf> =
+            self.wit_path.to_vec().into_iter().map(Into::into).collect();
         if wit_path.is_empty() {
             wit_path.push("wit".into());
         }
@@ -291,8 +292,7 @@ pub fn componentize(
     };
     let cli = parsed.cli(Command::Componentize(args.clone()));
     let (mut files, world) = world_options(&cli, &fs)?;
-    let options =
-        inputs::componentize(&args, world, &mut files, &fs, None).map_err(js_error)?;
+    let options = inputs::componentize(&args, world, &mut files, &fs, None).map_err(js_error)?;
 
     let events = Array::new();
     let mut current: Option<(Stage, f64)> = None;

@@ -48,8 +48,7 @@ impl Host for NativeHost {
 
     fn write_file(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         write_atomically(path, bytes)
     }

@@ -53,7 +53,10 @@ fn install_package(scratch: &Path) -> (PathBuf, PathBuf) {
     .unwrap();
     npm(&project, &["install", tarball.to_str().unwrap()]);
     let bin = project.join("node_modules/.bin/componentize-py");
-    assert!(bin.exists(), "the package installed no componentize-py binary");
+    assert!(
+        bin.exists(),
+        "the package installed no componentize-py binary"
+    );
     (project, bin)
 }
 
