@@ -9,11 +9,16 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "componentize-py", version)]
 pub struct Cli {
     /// Files or directories containing WIT document(s)
+    ///
+    /// A directory is one WIT package, with its dependencies in `deps/`. May be given more than
+    /// once. The WASI 0.2 packages are built in, so `-w wasi:cli/command@0.2.0` needs no `-d`.
     #[arg(short = 'd', long = "wit-path", default_value = "wit", global = true)]
     pub wit_path: Vec<PathBuf>,
 
-    /// Name of world to target (or default world if `None`); may be given more than once to merge
-    /// several worlds
+    /// Name of world to target (or default world if not specified)
+    ///
+    /// A plain name is looked up in the `-d` packages; `namespace:package/world[@version]` in every
+    /// package, built-in WASI included. Given more than once, the worlds are merged.
     #[arg(short = 'w', long, global = true)]
     pub world: Vec<String>,
 
@@ -22,6 +27,8 @@ pub struct Cli {
     pub quiet: bool,
 
     /// Comma-separated list of features that should be enabled when processing WIT files
+    ///
+    /// Items marked `@unstable(feature = NAME)` are left out unless their feature is enabled.
     #[arg(long, global = true)]
     pub features: Vec<String>,
 
@@ -29,11 +36,17 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub all_features: bool,
 
-    /// Specify names to use for imported interfaces (INTERFACE=NAME); may be given more than once
+    /// Specify names to use for imported interfaces (INTERFACE=NAME)
+    ///
+    /// Replaces the Python module name `wit_world.imports.<name>` generated for INTERFACE
+    /// (`namespace:package/interface`, with or without its version). May be given more than once.
     #[arg(long, value_parser = key_value, global = true)]
     pub import_interface_name: Vec<(String, String)>,
 
-    /// Specify names to use for exported interfaces (INTERFACE=NAME); may be given more than once
+    /// Specify names to use for exported interfaces (INTERFACE=NAME)
+    ///
+    /// Replaces the Python module name `wit_world.exports.<name>` generated for INTERFACE. May be
+    /// given more than once.
     #[arg(long, value_parser = key_value, global = true)]
     pub export_interface_name: Vec<(String, String)>,
 
@@ -42,6 +55,9 @@ pub struct Cli {
     pub world_module: Option<String>,
 
     /// Use full interface names (namespace, package and version) for generated modules
+    ///
+    /// By default a module is named after its interface alone, and qualified only when two
+    /// interfaces of the world share a name.
     #[arg(long, global = true)]
     pub full_names: bool,
 
@@ -49,6 +65,7 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Subcommand, Clone, Debug)]
 pub enum Command {
     /// Generate a component from the specified Python app and its dependencies
@@ -57,22 +74,35 @@ pub enum Command {
     Bindings(Bindings),
 }
 
+/// The flags of `componentize`.
 #[derive(Args, Clone, Debug)]
 pub struct Componentize {
     /// The name of a Python module containing the app to wrap
+    ///
+    /// It is imported at build time, and its classes implementing the world's exports are
+    /// instantiated then. It must not share its name with the generated world module.
     pub app_name: String,
 
-    /// File system paths to search for Python modules; may be given more than once (default: `.`
-    /// plus the site-packages of $VIRTUAL_ENV)
+    /// Specify a directory containing the app and/or its dependencies
+    ///
+    /// May be given more than once; searched in order. Defaults to `.` plus, if `VIRTUAL_ENV` is
+    /// set, its `site-packages`. Python files not imported at build time stay importable at run
+    /// time.
     #[arg(short = 'p', long = "python-path")]
     pub python_path: Vec<PathBuf>,
 
-    /// Specify which world to use with which Python module (MODULE=WORLD); may be given more
-    /// than once
+    /// Specify which world to use with which Python module (MODULE=WORLD)
+    ///
+    /// For libraries on the Python path that ship WIT (a `componentize-py.toml` naming its
+    /// `wit_directory`): the library's world joins the target world, and its `bindings` package is
+    /// generated. List libraries after the ones they depend on. May be given more than once.
     #[arg(short = 'm', long, value_parser = key_value)]
     pub module_worlds: Vec<(String, String)>,
 
-    /// Intersect the app's world with this world
+    /// Specify a world to intersect with the world(s) targeted
+    ///
+    /// Keeps only the imports and exports the target shares with this world, for hosts that
+    /// support a subset of what a library's world asks for. Calling what was left out fails.
     #[arg(short = 'i', long)]
     pub intersect_world: Option<String>,
 
@@ -80,11 +110,15 @@ pub struct Componentize {
     #[arg(short = 'o', long, default_value = "index.wasm")]
     pub output: PathBuf,
 
-    /// If set, replace all WASI imports with trapping stubs
+    /// If set, replace all WASI imports with local stubs
+    ///
+    /// The component then imports no WASI: arguments and environment are empty, other WASI
+    /// calls fail with ENOSYS, and exiting traps. Random numbers seeded at build time repeat.
     #[arg(short = 's', long)]
     pub stub_wasi: bool,
 }
 
+/// The flags of `bindings`.
 #[derive(Args, Clone, Debug)]
 pub struct Bindings {
     /// Directory to write the bindings to
