@@ -198,6 +198,9 @@ struct Module<'a, 'b> {
     uses: Vec<String>,
     /// The resource whose class is being written: its handles are spelled `Self`.
     current: Option<TypeId>,
+    /// Writing what the app implements: handles of exported interfaces' resources name the
+    /// exported classes.
+    exporting: bool,
 }
 
 impl<'a, 'b> Module<'a, 'b> {
@@ -208,6 +211,7 @@ impl<'a, 'b> Module<'a, 'b> {
             body: String::new(),
             uses: Vec::new(),
             current: None,
+            exporting: false,
         }
     }
 
@@ -248,20 +252,26 @@ impl<'a, 'b> Module<'a, 'b> {
                     .or_else(|| self.summary.interface(owner, Direction::Export));
                 match info {
                     Some(info) if Some((info.id, info.direction)) == here => name,
-                    Some(info) => {
-                        let package = self.summary.bindings_module(Some(info));
-                        let (parent, module) = package.rsplit_once('.').expect("qualified");
-                        let line = format!("from {parent} import {module}");
-                        if !self.uses.contains(&line) {
-                            self.uses.push(line);
-                        }
-                        format!("{module}.{name}")
-                    }
+                    Some(info) => self.class_in(info, &name),
                     None => name,
                 }
             }
             _ => name,
         }
+    }
+
+    /// Class `name` of the bindings module of `info`, importing that module unless it is this one.
+    fn class_in(&mut self, info: &InterfaceInfo, name: &str) -> String {
+        if self.info.map(|i| (i.id, i.direction)) == Some((info.id, info.direction)) {
+            return name.to_string();
+        }
+        let package = self.summary.bindings_module(Some(info));
+        let (parent, module) = package.rsplit_once('.').expect("qualified");
+        let line = format!("from {parent} import {module}");
+        if !self.uses.contains(&line) {
+            self.uses.push(line);
+        }
+        format!("{module}.{name}")
     }
 
     /// The annotation of a WIT type.
@@ -318,8 +328,15 @@ impl<'a, 'b> Module<'a, 'b> {
                     }
                     TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => {
                         let resource = self.dealias(*r);
+                        let exported = self
+                            .module_of(resource)
+                            .filter(|_| self.exporting)
+                            .and_then(|owner| self.summary.interface(owner, Direction::Export));
                         if self.current == Some(resource) {
                             "Self".into()
+                        } else if let Some(info) = exported {
+                            let name = self.resolve().types[resource].name.clone();
+                            self.class_in(info, &names::camel(name.as_deref().unwrap_or("")))
                         } else {
                             self.type_ref(resource)
                         }
@@ -623,6 +640,12 @@ impl<'a, 'b> Module<'a, 'b> {
     }
 
     fn protocol_method(&mut self, func: &Function) {
+        self.exporting = true;
+        self.write_protocol_method(func);
+        self.exporting = false;
+    }
+
+    fn write_protocol_method(&mut self, func: &Function) {
         let doc = format!(
             "{}{}",
             func.docs.contents.as_deref().unwrap_or(""),

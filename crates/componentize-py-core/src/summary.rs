@@ -76,7 +76,10 @@ pub struct Summary<'a> {
     /// Import index of each imported function, by (interface, WIT function name).
     pub import_indices: HashMap<(Option<InterfaceId>, String), u32>,
     sizes: SizeAlign,
-    type_indices: HashMap<TypeId, u32>,
+    /// Table indices of defined types, per side: a handle's resource depends on the side.
+    type_indices: HashMap<(TypeId, Direction), u32>,
+    /// The side of the function whose signature is being built.
+    side: Direction,
     resource_indices: HashMap<(TypeId, Direction), u32>,
 }
 
@@ -95,6 +98,7 @@ impl<'a> Summary<'a> {
             import_indices: HashMap::new(),
             sizes,
             type_indices: HashMap::new(),
+            side: Direction::Import,
             resource_indices: HashMap::new(),
         };
         summary.name_interfaces();
@@ -367,6 +371,10 @@ impl<'a> Summary<'a> {
         ) {
             bail!("async function `{}` is not supported", func.name);
         }
+        self.side = match variant {
+            AbiVariant::GuestExport => Direction::Export,
+            _ => Direction::Import,
+        };
         let wasm = self.resolve.wasm_signature(variant, func);
         let params = func
             .params
@@ -418,14 +426,14 @@ impl<'a> Summary<'a> {
                 if let TypeDefKind::Type(inner) = &self.resolve.types[*id].kind {
                     return self.ty(inner);
                 }
-                if let Some(&index) = self.type_indices.get(id) {
+                if let Some(&index) = self.type_indices.get(&(*id, self.side)) {
                     return Ok(abi::Type::Defined(index));
                 }
                 let kind = self.type_kind(*id)?;
                 let layout = self.layout(ty);
                 let index = self.table.types.len() as u32;
                 self.table.types.push(TypeDef { kind, layout });
-                self.type_indices.insert(*id, index);
+                self.type_indices.insert((*id, self.side), index);
                 abi::Type::Defined(index)
             }
         })
@@ -550,10 +558,15 @@ impl<'a> Summary<'a> {
     }
 
     /// A handle's resource, on the side of the world that defines it.
+    /// The resource a handle refers to: in an exported function, the exported resource when its
+    /// interface is exported; otherwise the imported one (an interface can be both).
     fn resource_for_handle(&mut self, resource: TypeId) -> Result<u32> {
         let resource = self.dealias(resource);
         let direction = match self.resolve.types[resource].owner {
-            TypeOwner::Interface(i) if self.interface(i, Direction::Export).is_some() => {
+            TypeOwner::Interface(i)
+                if self.side == Direction::Export
+                    && self.interface(i, Direction::Export).is_some() =>
+            {
                 Direction::Export
             }
             _ => Direction::Import,

@@ -289,12 +289,15 @@ pub fn build_with(
         .with_context(|| format!("running {}", cli.display()))
 }
 
-/// The case directories of `tests/cases/`, sorted by name.
+/// The case directories of `tests/cases/`, sorted by name; only those whose name contains
+/// `$COMPONENTIZE_PY_CASES` (when set), to run a few while working on them.
 pub fn case_dirs() -> Vec<std::path::PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    let only = std::env::var("COMPONENTIZE_PY_CASES").unwrap_or_default();
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("reading {}: {e}", root.display()))
         .map(|e| e.unwrap().path())
+        .filter(|path| path.file_name().unwrap().to_string_lossy().contains(&only))
         .collect();
     cases.sort();
     assert!(!cases.is_empty(), "no cases in {}", root.display());
