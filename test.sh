@@ -2,8 +2,8 @@
 # Runs every test from a fresh machine: installs the toolchain, builds the guest runtime (cached
 # under ~/.cache/componentize-py), checks that the core crate builds for wasm32-unknown-unknown,
 # builds the native CLI, then runs the Rust workspace's tests (unit tests, the runtime in wasmtime,
-# the tests/cases corpus built with the CLI, jco on Node, mypy), then builds the wasm componentizer
-# for Node and checks that it builds the same bytes.
+# the tests/cases corpus built with the CLI, jco on Node, mypy, the npm package), then the wasm
+# componentizer's JS API in Node and in headless chromium, and the playground.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 bash runtime/build.sh
@@ -27,3 +27,7 @@ node --test web/test/
 source tests/chromium.sh
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 node --test tests/browser/
+# The playground: a static site over web/dist, built with vite and tested in the same chromium
+# (`npm ci` rejects its lockfile, which lacks other platforms' optional binaries).
+(cd playground && npm install --no-save --no-audit --no-fund --loglevel=error &&
+  npm run build --silent && node --test test/)

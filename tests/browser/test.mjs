@@ -19,7 +19,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -27,21 +27,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
+import { CHROMIUM_ARGS, chromiumPath } from "../chromium.mjs";
 import { repo, startServer } from "./server.mjs";
 
 const cli = process.env.COMPONENTIZE_PY_CLI ?? join(repo, "target/debug/componentize-py");
 const screenshots = process.env.COMPONENTIZE_PY_BROWSER_OUT ?? join(repo, "target/browser-test");
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // Time limits: loading a page, one build in the browser (the cold one loads ~10 MB of wasm and
 // the runtime), one native build.
@@ -54,20 +45,6 @@ const INPUTS = [
   { name: "case-compound", dir: "tests/cases/compound" },
 ];
 const ERROR_INPUTS = [{ name: "error-wit-syntax", dir: "tests/cases/error-wit-syntax" }];
-
-/** The chromium binary, or a failure saying what to run. */
-function findChromium() {
-  const fromEnv = process.env.COMPONENTIZE_PY_CHROMIUM;
-  if (fromEnv) {
-    assert.ok(existsSync(fromEnv), `COMPONENTIZE_PY_CHROMIUM=${fromEnv} does not exist; run \`source tests/chromium.sh\``);
-    return fromEnv;
-  }
-  try {
-    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
-  } catch {
-    assert.fail("chromium is not installed: run `source tests/chromium.sh` (installs Debian's chromium)");
-  }
-}
 
 /** Checks the prerequisites; returns `{ chromium, playwright }`. */
 async function prerequisites() {
@@ -86,7 +63,12 @@ async function prerequisites() {
     "missing web/node_modules/@bjorn3/browser_wasi_shim: run `bash web/build.sh` (or `(cd web && npm ci)`)",
   );
   assert.ok(existsSync(cli), `missing the native CLI ${cli}: run \`cargo build -p componentize-py\``);
-  const chromium = findChromium();
+  let chromium;
+  try {
+    chromium = chromiumPath();
+  } catch (error) {
+    assert.fail(error.message);
+  }
   let playwright;
   try {
     playwright = await import("playwright-core");
