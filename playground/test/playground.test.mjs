@@ -7,7 +7,8 @@
 // transpile, which runs wasmparser's validator); the hello world runs and prints; exports of the
 // custom world are called through the form; a WIT error and a Python SyntaxError are reported
 // with their lines; a share link reopens the same project; files can be added, renamed and
-// deleted. Screenshots go to test-results/ and the README's to screenshot.png.
+// deleted. Screenshots go to test-results/; with PLAYGROUND_README_SCREENSHOT=1 the built state
+// also replaces the README's screenshot.png.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -227,11 +228,11 @@ test("the custom world's exports are called from the form", { timeout: 2 * BUILD
   await page.$eval(".side", (side) => (side.scrollTop = 0));
   await page.click('.tab[data-path="wit/world.wit"] .tab-label');
   const shot = await page.screenshot();
+  // The README's screenshot is refreshed only on request, so test runs leave the tree clean.
+  const targets = [join(results, "playground-built.png")];
+  if (process.env.PLAYGROUND_README_SCREENSHOT) targets.push(join(root, "screenshot.png"));
   await import("node:fs/promises").then(({ writeFile }) =>
-    Promise.all([
-      writeFile(join(results, "playground-built.png"), shot),
-      writeFile(join(root, "screenshot.png"), shot),
-    ]),
+    Promise.all(targets.map((path) => writeFile(path, shot))),
   );
 });
 
