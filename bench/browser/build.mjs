@@ -12,7 +12,6 @@
 // Needs: web/dist (bash web/build.sh), Debian's chromium ($COMPONENTIZE_PY_CHROMIUM or `command
 // -v chromium`), playwright-core in tests/browser/node_modules.
 
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -20,19 +19,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const repo = new URL("../../", import.meta.url).pathname;
+const { CHROMIUM_ARGS, chromiumPath } = await import(
+  pathToFileURL(join(repo, "tests/chromium.mjs")).href
+);
 const { startServer } = await import(pathToFileURL(join(repo, "tests/browser/server.mjs")).href);
 const { chromium } = createRequire(join(repo, "tests/browser/package.json"))("playwright-core");
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const [runsArg, ...appArgs] = process.argv.slice(2);
 const runs = Number(runsArg);
@@ -41,8 +33,7 @@ const apps = appArgs.map((arg) => {
   const [dir, world] = rest.split(":");
   return { name, dir, world };
 });
-const executablePath =
-  process.env.COMPONENTIZE_PY_CHROMIUM ?? execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
+const executablePath = chromiumPath();
 
 async function listTree(dir, prefix = "", out = []) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
