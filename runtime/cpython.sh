@@ -79,6 +79,9 @@ mkdir -p "$work/build-python"
 (cd "$work/build-python" && unset CC CPP AR RANLIB && logged "$work/build-python-make.log" make -j"$(nproc)" all)
 (cd "$work/build-python" && logged "$work/build-python-install.log" make install)
 
+# configure leaves pymalloc out on WASI by default, so every Python object would come from libc's
+# malloc; CPython's small-object allocator works the same over malloc'd arenas and is faster and
+# denser (fewer bytes per object in the snapshot, cheaper calls).
 step "configure CPython for wasm32-wasip1"
 mkdir -p "$work/wasi"
 (cd "$work/wasi" && \
@@ -91,7 +94,7 @@ mkdir -p "$work/wasi"
   logged "$work/wasi-configure.log" ../src/configure \
     --host=wasm32-wasip1 --build=x86_64-pc-linux-gnu \
     --with-build-python="$out/host-python/bin/python3.13" \
-    --disable-test-modules --without-ensurepip --disable-ipv6)
+    --disable-test-modules --without-ensurepip --disable-ipv6 --with-pymalloc)
 
 step "build CPython for wasm32-wasip1 (about 3 min on 2 cores)"
 (cd "$work/wasi" && logged "$work/wasi-make.log" make -j"$(nproc)" all)
