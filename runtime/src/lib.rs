@@ -34,6 +34,7 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use componentize_py_abi::ARG_SLOTS;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -97,7 +98,7 @@ fn export_call(py: Python<'_>, world: &world::World, func: usize) -> PyResult<u3
     #[allow(static_mut_refs)]
     let slots = unsafe { &mut EXPORT_AREA };
     let mut lifter = Lifter::new(py, world, true);
-    let mut args = Vec::with_capacity(signature.params.len());
+    let mut args = Arguments::new(signature.params.len());
     if signature.params_indirect {
         let addr = slots[0] as u32;
         let (offsets, size, align) = abi::tuple_layout(&world.table, &signature.params);
@@ -115,9 +116,7 @@ fn export_call(py: Python<'_>, world: &world::World, func: usize) -> PyResult<u3
 
     // Methods are bound to their instance, resource methods are unbound functions taking `self`
     // first, statics are classmethods and constructors the class itself: one call fits them all.
-    let returned = world.export_callables[func]
-        .bind(py)
-        .call1(PyTuple::new(py, args)?);
+    let returned = args.call(world.export_callables[func].bind(py));
     let value = match returned {
         Ok(value) if signature.result_raises => world.result_value(py, true, value)?,
         Ok(value) => value,
@@ -142,8 +141,77 @@ fn export_call(py: Python<'_>, world: &world::World, func: usize) -> PyResult<u3
         lowerer.lower_flat(ty, &value, &mut FlatWriter::new(slots))?;
         export_args()
     };
-    RESULT_BLOCKS.lock().unwrap().extend(lowerer.blocks);
+    if !lowerer.blocks.is_empty() {
+        RESULT_BLOCKS.lock().unwrap().extend(lowerer.blocks);
+    }
     Ok(address)
+}
+
+/// The positional arguments of one export call, owned until the call returns. Up to
+/// [`Arguments::INLINE`] of them sit in an array with a free slot in front, so the callable gets
+/// them by vectorcall, with no allocation and no argument tuple, and a bound method can put its
+/// `self` in that slot (`PY_VECTORCALL_ARGUMENTS_OFFSET`).
+enum Arguments<'py> {
+    Inline {
+        slots: [*mut ffi::PyObject; Arguments::INLINE + 1],
+        len: usize,
+    },
+    Heap(Vec<Bound<'py, PyAny>>),
+}
+
+impl<'py> Arguments<'py> {
+    const INLINE: usize = 8;
+
+    /// Room for `count` arguments.
+    fn new(count: usize) -> Self {
+        if count <= Self::INLINE {
+            Self::Inline {
+                slots: [std::ptr::null_mut(); Self::INLINE + 1],
+                len: 0,
+            }
+        } else {
+            Self::Heap(Vec::with_capacity(count))
+        }
+    }
+
+    /// Appends an argument; no more than the count given to [`Arguments::new`].
+    fn push(&mut self, arg: Bound<'py, PyAny>) {
+        match self {
+            Self::Inline { slots, len } => {
+                *len += 1;
+                slots[*len] = arg.into_ptr();
+            }
+            Self::Heap(args) => args.push(arg),
+        }
+    }
+
+    /// Calls `callable` with the arguments.
+    fn call(mut self, callable: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        match &mut self {
+            Self::Inline { slots, len } => unsafe {
+                // SAFETY: slots 1..=len hold owned references; slot 0 is free for the callee.
+                let result = ffi::PyObject_Vectorcall(
+                    callable.as_ptr(),
+                    slots.as_mut_ptr().add(1),
+                    *len | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+                    std::ptr::null_mut(),
+                );
+                Bound::from_owned_ptr_or_err(callable.py(), result)
+            },
+            Self::Heap(args) => callable.call1(PyTuple::new(callable.py(), args.drain(..))?),
+        }
+    }
+}
+
+impl Drop for Arguments<'_> {
+    fn drop(&mut self) {
+        if let Self::Inline { slots, len } = self {
+            for &arg in &slots[1..=*len] {
+                // SAFETY: each of these is an owned reference pushed by `push`.
+                unsafe { ffi::Py_DECREF(arg) };
+            }
+        }
+    }
 }
 
 /// Frees what the last call of an export allocated for its results.
