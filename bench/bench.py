@@ -21,6 +21,7 @@ import os
 import platform
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -194,6 +195,18 @@ def measure_sizes(a, res: dict) -> None:
             }
 
 
+def elf_sections(path: Path) -> dict[str, int]:
+    """Section sizes of a 64-bit little-endian ELF file (a `.cwasm`): `.text` is the compiled
+    code, `.rodata.wasm` the initial memory image and data segments."""
+    data = path.read_bytes()
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    headers = [struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    strtab = headers[shstrndx][4]
+    name = lambda off: data[strtab + off:data.index(b"\0", strtab + off)].decode()
+    return {name(h[0]): h[5] for h in headers if h[0]}
+
+
 def measure_startup(a, res: dict) -> None:
     wt = str(a.wasmtime)
     entry = res.setdefault("startup", {"warm": {"ours": [], "peer": []}, "precompiled": {"ours": [], "peer": []}})
@@ -208,6 +221,7 @@ def measure_startup(a, res: dict) -> None:
         out = run([wt, "run", "--allow-precompiled", str(cwasm)])[3]
         assert out.strip() == b"Hello, world!", out
     entry["cwasm_bytes"] = {who: (a.work / f"{who}-hello.cwasm").stat().st_size for who in ("ours", "peer")}
+    entry["cwasm_sections"] = {who: elf_sections(a.work / f"{who}-hello.cwasm") for who in ("ours", "peer")}
     n = max(10, a.runs * 3)
     entry["floor"] = [run([wt, "--version"])[0] for _ in range(n)]
     for i in range(n):
@@ -222,9 +236,11 @@ def measure_startup(a, res: dict) -> None:
 
 
 def percall(a, res: dict, host: str, cmd_for) -> None:
-    """Runs the per-call benchmark `rounds` times per tool, interleaved; keeps every batch."""
+    """Runs the per-call benchmark in `--runs` processes per tool, ours and the peer's
+    interleaved so that both see the same load; keeps every batch."""
     entry = res.setdefault("percall", {}).setdefault(host, {"ours": {}, "peer": {}})
-    for i in range(2):
+    entry["processes"] = a.runs
+    for i in range(a.runs):
         for who in ("ours", "peer"):
             out = run(cmd_for(who))[3]
             data = json.loads(out)
@@ -297,16 +313,14 @@ REASONS = {
         "every app) and encode the snapshot's unchanging segments (the stdlib bundle) once."
     ),
     "node": (
-        "Node build time (`npx componentize-py`). Three parts: the floor above (in a spot check npx "
-        "cost about 0.4 s more than running `node_modules/.bin/componentize-py` directly, plus "
-        "Node's start and loading the package), gunzipping and compiling the 3.6 MB componentizer "
-        "and the runtime in V8 on every process start (Node 20 has no on-disk cache for compiled "
-        "wasm), and the stages themselves, which run several times slower as wasm on V8 than "
-        "natively (instrumenting the runtime took about 0.8 s in a spot check, 0.2 s natively). "
-        "The figure is near the target and moves with the load. To close it: ship the runtime "
-        "pre-instrumented in the package (it is the same for every app), which removes the "
-        "slowest stage; compile the runtime with `WebAssembly.compile` while the componentizer "
-        "parses the WIT; and call the bin without npx where possible."
+        "Node build time (`npx componentize-py`). Three parts: the floor above (npx itself costs "
+        "about 0.4 s more than running `node_modules/.bin/componentize-py` directly), gunzipping "
+        "and compiling the 3.6 MB componentizer and the runtime in V8 on every process start "
+        "(Node 20 has no on-disk cache for compiled wasm), and the stages, which run as wasm on "
+        "V8's baseline compiler (the bin sets `--liftoff-only`: with tier-up the optimising "
+        "compiles competed for the two cores and the build took about 0.9 s longer). To close "
+        "it: ship the runtime pre-instrumented in the package (it is the same for every app), "
+        "which removes the slowest stage, and compile the runtime while the WIT is parsed."
     ),
     "browser": (
         "Browser build time (absolute target). The cold build downloads, gunzips and compiles ~10 MB "
@@ -319,37 +333,46 @@ REASONS = {
         "Output size. Both tools ship CPython plus a heap snapshot. Ours is smaller raw but larger "
         "gzipped: the largest data segment of our snapshot (see above) is the standard-library "
         "bundle, `stdlib.zip` (460 modules as deflated .pyc, 3.8 MB), which the runtime reads into "
-        "memory at pre-init so that modules not imported at build time stay importable; being "
-        "already deflated it does not compress, and it alone is more than the 3.1 MB gzip target. "
-        "The rest is the runtime's code (3.6 MB, 1.1 MB gzipped) and CPython's heap (~6.6 MB). To "
-        "close it: put in the snapshot only the modules the app's import graph needs (the others "
-        "opt-in, e.g. a flag or `-p` packages), store the bundle uncompressed so gzip/brotli on the "
-        "wire can do better, or keep it out of linear memory (a read-only file the runtime maps on "
-        "demand); and trim the heap before the snapshot (`gc.collect()`, drop import caches)."
+        "memory at pre-init so that every stdlib module stays importable at run time; being "
+        "already deflated it does not compress. The rest is the runtime's code (3.6 MB, 1.1 MB "
+        "gzipped) and CPython's static data and heap. The gzip target cannot be met while the "
+        "whole standard library stays importable: even solid xz of the same .pyc files is "
+        "2.46 MB (measured), and the modules hello world imports at init, which could leave the "
+        "bundle, are only 0.42 MB of it. To close it: bundle only the modules the app's imports "
+        "reach, with the rest opt-in (`-p` or a flag), which changes what an app can import "
+        "lazily; compress the bundle solid in chunks (xz or zstd, decoded on first import); and "
+        "zero freed memory before the snapshot."
     ),
     "startup": (
-        "Startup (`wasmtime run` of hello world). With the cache warm, wasmtime reads, hashes and "
-        "decompresses the cached compiled artifact and initialises memory from the data segments, "
-        "so the time follows the compiled size (`.cwasm` ratio above, about the same as the time "
-        "ratio). Precompiled, the process floor (`wasmtime --version`) is a large share of both "
-        "figures, so a ratio of 0.5× on the whole process needs our part above the floor to be "
-        "well under half the peer's. Both shrink with the output: fewer and smaller data segments "
-        "(see output size) and less code."
+        "Startup (`wasmtime run` of hello world). With the cache warm, the process is almost all "
+        "wasmtime's own work in proportion to bytes (a spot perf profile of ours: zstd-decompressing "
+        "the cached artifact 22 % of samples, SHA-256 of the component 8 %, page faults and "
+        "zeroing in the kernel about half; running the guest under 1 %), so the time follows the "
+        "`.cwasm` size (ratio above). Our compiled code is much smaller than the peer's but the "
+        "memory image is about the same size (the split above): it holds the 3.8 MB stdlib "
+        "bundle and CPython's heap. Precompiled, "
+        "the process floor (`wasmtime --version`) is a large share of both figures. To close "
+        "both: a memory image about half the peer's, which needs the bundle work under output "
+        "size."
     ),
     "host": (
-        "Per-call cost. Ours is well ahead where the guest's own work dominates (1 MiB of bytes; "
-        "strings and the resource round trip in wasmtime). Where a target is not met, the cost "
-        "is mostly fixed or on the host side, and the same for both tools. For `add`: the host's "
-        "call path (jco's generated JS, wasmtime's typed-call entry) and a Python method call; ours "
-        "adds the generic path (the export glue stores the flat arguments, `call-export(index)` "
-        "looks the function up in the world table and lifts and lowers through the table-driven "
-        "interpreter). For 10 000 strings under jco: jco's JS encodes each argument string and "
-        "calls the guest's `cabi_realloc` once per string, then decodes each result string, the "
-        "same work for both tools, so the guest's advantage (see the wasmtime row) is diluted. "
-        "The jco figures are also the noisiest under load. To close it: a fast path for "
-        "all-scalar signatures (no table walk, no argument-area round trip), caching each "
-        "export's bound method, no per-call allocations in the glue, and the cheapest possible "
-        "`cabi_realloc` (a bump allocator during a call), since jco calls it per string."
+        "Per-call cost. Ours is well ahead where the guest's own work dominates (1 MiB of bytes, "
+        "10 000 strings in wasmtime, the resource round trip). Where a target is not met, most of "
+        "a call is the host's own path, which is the same for both tools, so the whole-call "
+        "ratio cannot reach 0.5× even though the guest's part does. Spot profiles of `add` "
+        "(20 000-call batches): in wasmtime (perf), the host's call path (wasmtime 48's per-call "
+        "task and resource-table bookkeeping, typed lifting, post-return) is 60 % of our samples, "
+        "about 0.6 µs a call; the guest is about 0.4 µs for ours and 1.0 µs for the peer's "
+        "(0.4×), so 0.5× of the whole call would need our guest under 0.25 µs, less than "
+        "CPython's own frame push and evaluation of the method. Under jco (`node --cpu-prof`), "
+        "jco 1.35's generated JS is 85 % of ours: per-call task bookkeeping and several "
+        "`_debugLog` calls, each reading `process.env.JCO_DEBUG` (46 % on its own); the guest "
+        "is 15 % for ours and 25 % for the peer's (about 0.5× in time). For 10 000 strings under "
+        "jco, the JS side encodes each argument string, calls the guest's `cabi_realloc` once "
+        "per string and decodes each result string, the same work for both tools. To close "
+        "them: cheaper host call paths (outside this project: jco's generated code, wasmtime's "
+        "call entry), and on our side a scalar fast path that skips the table-driven "
+        "interpreter and a bump allocator for `cabi_realloc` during a call."
     ),
 }
 
@@ -385,9 +408,9 @@ def build_report(a, res: dict, started: str, finished_load: str) -> str:
     add(f"- Runs: each build figure is the median of {a.runs} runs, ours and the peer's interleaved; "
         "each ratio is ours / peer of the two medians from this same run.")
     add("")
-    add("Caveat: this machine is shared with other engineers compiling and testing while the "
-        "benchmark ran (see the load average), so absolute figures are noisy; the ratios compare "
-        "figures taken side by side under the same load.")
+    add("Caveat: the machine is a shared 2-core VM whose speed varies from minute to minute, so "
+        "absolute figures are noisy (the per-call ones most); the ratios compare figures taken "
+        "side by side, interleaved, under the same conditions.")
     add("")
     add("Apps (`bench/apps/`, the same WIT and Python for both tools, built with the same "
         "`-d wit -w WORLD componentize app`): `hello` is a `wasi:cli/command` hello world (a world "
@@ -512,14 +535,23 @@ def build_report(a, res: dict, started: str, finished_load: str) -> str:
             add(f"For scale: `wasmtime --version` (the process floor) takes {fmt_s(median(st['floor']))}; "
                 f"the compiled components (`.cwasm`) are {fmt_mb(cw['ours'])} (ours) and "
                 f"{fmt_mb(cw['peer'])} (peer), {cw['ours'] / cw['peer']:.2f}×.")
+            if "cwasm_sections" in st:
+                sec = st["cwasm_sections"]
+                parts = ", ".join(
+                    f"{label} {fmt_mb(sec['ours'].get(name, 0))} / {fmt_mb(sec['peer'].get(name, 0))}"
+                    for name, label in ((".text", "compiled code (`.text`)"),
+                                        (".rodata.wasm", "memory image and data (`.rodata.wasm`)")))
+                add("")
+                add(f"Of which, ours / peer: {parts}.")
             add("")
 
     pc = res.get("percall")
     if pc:
         add("## Per-call cost (`rich`)")
         add("")
-        add("Time of one call (batch time / calls in the batch), median over 2 processes × 9 batches "
-            "per tool, after a warm-up batch. `add(1, 2)` (20 000 calls a batch); `echo-bytes` of a 1 MiB `list<u8>` (10); "
+        processes = next(iter(pc.values())).get("processes", 2)
+        add(f"Time of one call (batch time / calls in the batch), median over {processes} processes × 9 "
+            "batches per tool (the processes of both tools interleaved), each after a warm-up batch. `add(1, 2)` (20 000 calls a batch); `echo-bytes` of a 1 MiB `list<u8>` (10); "
             "`echo-strings` of 10 000 strings (`\"string number N\"`, 5); `counter`: constructor + "
             "`increment` + drop (5 000).")
         add("")
