@@ -6,7 +6,8 @@
 #
 #   bash bench/run.sh [--runs N] [--skip node,browser,startup,host,jco] [--no-build]
 #
-# --runs N     build figures are medians of N runs (default 5; $BENCH_RUNS)
+# --runs N     build figures are medians of N runs, per-call figures of N processes per tool
+#              (default 5; $BENCH_RUNS)
 # --skip LIST  leaves sections out (the native builds, sizes and peak memory always run)
 # --no-build   uses the release CLI, npm/ and bench/host as already built
 # --report-only  rewrites RESULTS.md from the last run's raw figures (bench/.work/results.json)
