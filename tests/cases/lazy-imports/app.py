@@ -10,6 +10,12 @@ class WitWorld(wit_world.WitWorld):
         import json
         return json.dumps(json.loads(text), sort_keys=True)
 
+    def use_fractions(self, numerator: int, denominator: int) -> str:
+        # A module bundled as source: compiled when first imported, here at run time. Its
+        # tracebacks show its source lines.
+        import fractions
+        return str(fractions.Fraction(numerator, denominator))
+
     def use_helper(self) -> str:
         # The app's own module, first imported at run time.
         import helper
