@@ -48,6 +48,10 @@ static mut EXPORT_AREA: [u64; ARG_SLOTS] = [0; ARG_SLOTS];
 /// Blocks holding the results of the last export call, freed by post-return.
 static RESULT_BLOCKS: Mutex<Vec<Block>> = Mutex::new(Vec::new());
 
+/// The `str` and `bytes` objects the results of the last export call point into, released by
+/// post-return.
+static RESULT_OBJECTS: Mutex<Vec<Py<PyAny>>> = Mutex::new(Vec::new());
+
 /// Prints `message` to stderr and traps: the runtime's only way to fail a call.
 fn trap(message: &str) -> ! {
     let mut stderr = std::io::stderr();
@@ -144,6 +148,12 @@ fn export_call(py: Python<'_>, world: &world::World, func: usize) -> PyResult<u3
     if !lowerer.blocks.is_empty() {
         RESULT_BLOCKS.lock().unwrap().extend(lowerer.blocks);
     }
+    if !lowerer.kept.is_empty() {
+        RESULT_OBJECTS
+            .lock()
+            .unwrap()
+            .extend(lowerer.kept.into_iter().map(Bound::unbind));
+    }
     Ok(address)
 }
 
@@ -218,6 +228,10 @@ impl Drop for Arguments<'_> {
 #[unsafe(export_name = "componentize-py#post-return")]
 pub extern "C" fn post_return(_func: u32) {
     RESULT_BLOCKS.lock().unwrap().drain(..).for_each(abi::free);
+    let objects = std::mem::take(&mut *RESULT_OBJECTS.lock().unwrap());
+    if !objects.is_empty() {
+        Python::attach(|_| drop(objects));
+    }
 }
 
 /// The destructor of an exported resource: forgets the instance behind `rep`.

@@ -10,11 +10,15 @@ use crate::world::{Resolved, World};
 
 /// Lowers values of one call, remembering every buffer it allocates in `blocks` (freed after an
 /// import call returns, or by post-return for export results) and every temporary handle it made.
+/// Strings and `bytes` are not copied: the lowered value points into the Python object's own
+/// UTF-8 or byte data, and the object is kept in `kept` for as long as the blocks live.
 pub struct Lowerer<'w, 'py> {
     py: Python<'py>,
     world: &'w World,
     /// Buffers allocated for lowered lists and strings.
     pub blocks: Vec<Block>,
+    /// The `str` and `bytes` objects whose data lowered values point into.
+    pub kept: Vec<Bound<'py, PyAny>>,
     /// Handles made to lend an exported resource; dropped once the call is over.
     pub lent: Vec<(u32, u32)>,
 }
@@ -26,6 +30,7 @@ impl<'w, 'py> Lowerer<'w, 'py> {
             py,
             world,
             blocks: Vec::new(),
+            kept: Vec::new(),
             lent: Vec::new(),
         }
     }
@@ -208,17 +213,25 @@ impl<'w, 'py> Lowerer<'w, 'py> {
     }
 
     fn string(&mut self, value: &Bound<'py, PyAny>) -> PyResult<(u32, u32)> {
+        // CPython keeps a string's UTF-8 form inside the object (the data itself when ASCII).
         let text = value
             .cast::<PyString>()
             .map_err(|_| type_error("str", value))?
             .to_str()?;
-        Ok(self.copy_bytes(text.as_bytes(), 1))
+        Ok(self.keep(value, text.as_bytes()))
+    }
+
+    /// Lends `data`, which lives inside `owner`, to the lowered value: no copy, and `owner` stays
+    /// alive as long as the call's blocks.
+    fn keep(&mut self, owner: &Bound<'py, PyAny>, data: &[u8]) -> (u32, u32) {
+        self.kept.push(owner.clone());
+        (data.as_ptr() as usize as u32, data.len() as u32)
     }
 
     fn list(&mut self, element: Type, value: &Bound<'py, PyAny>) -> PyResult<(u32, u32)> {
         if element == Type::U8 {
             if let Ok(bytes) = value.cast::<PyBytes>() {
-                return Ok(self.copy_bytes(bytes.as_bytes(), 1));
+                return Ok(self.keep(value, bytes.as_bytes()));
             }
             if let Ok(array) = value.cast::<PyByteArray>() {
                 return Ok(self.copy_bytes(&array.to_vec(), 1));
@@ -232,7 +245,7 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                 .get_type::<PyBytes>()
                 .call1((value,))
                 .map_err(|_| type_error("bytes", value))?;
-            return Ok(self.copy_bytes(bytes.cast::<PyBytes>()?.as_bytes(), 1));
+            return Ok(self.keep(&bytes, bytes.cast::<PyBytes>()?.as_bytes()));
         }
         if value.is_instance_of::<PyString>() {
             return Err(type_error("list", value));

@@ -440,7 +440,9 @@ impl World {
             (Ok(()), _) => None,
         };
         let called = self.dispatch(index, &mut slots);
-        let Lowerer { blocks, lent, .. } = lowerer;
+        let Lowerer {
+            blocks, kept, lent, ..
+        } = lowerer;
         let lifted = called.and_then(|()| {
             let mut lifter = Lifter::new(py, self, true);
             let value = match (signature.result, return_area) {
@@ -452,6 +454,7 @@ impl World {
             value
         });
         blocks.into_iter().for_each(abi::free);
+        drop(kept);
         for (resource, handle) in lent {
             self.drop_handle(resource, handle)?;
         }
