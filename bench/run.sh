@@ -16,8 +16,10 @@
 # $COMPONENTIZE_PY_CACHE/tools/peer (default ~/.cache/componentize-py), the wasmtime CLI
 # (tests/wasmtime-cli.sh), jco (tests/jco), playwright-core (tests/browser) and Debian's chromium
 # (tests/chromium.sh). Builds: the runtime, the release CLI, the npm package (npm/build.sh, packed
-# and installed into a scratch project) and the Rust bench host (bench/host, in the main target
-# directory so it shares compiled crates). Scratch files go to bench/.work (ignored by git).
+# and installed into a scratch project), the Rust bench host (bench/host, in the main target
+# directory so it shares compiled crates) and the floor (bench/floor: the same worlds in Rust, whose
+# figures show what a host costs with no Python behind the calls). Scratch files go to bench/.work
+# (ignored by git).
 set -euo pipefail
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$bench/.." && pwd)"
@@ -69,6 +71,12 @@ if [ "$build" = 1 ]; then
     step "Rust bench host (bench/host; ~10 min the first time)"
     CARGO_TARGET_DIR="$repo/target" cargo build --release --manifest-path "$bench/host/Cargo.toml"
   fi
+  if ! { skipped startup && skipped host && skipped jco; }; then
+    step "the hosts' floor (bench/floor: the worlds in Rust, for wasm32-wasip2)"
+    rustup target add wasm32-wasip2 >/dev/null 2>&1
+    CARGO_TARGET_DIR="$repo/target" cargo build --release --locked --target wasm32-wasip2 \
+      --manifest-path "$bench/floor/Cargo.toml"
+  fi
 fi
 ours="$repo/target/release/componentize-py"
 host="$repo/target/release/componentize-py-bench-host"
@@ -105,6 +113,13 @@ print(pathlib.Path(pkg["manifest_path"]).parent / "src/p2/wit/deps")')"
 cp -r "$bench/apps/hello" "$bench/apps/rich" "$work/project/"
 mkdir -p "$work/project/hello/wit/deps"
 cp "$wasi_wit"/*.wit "$work/project/hello/wit/deps/"
+floor="$repo/target/wasm32-wasip2/release"
+if [ -f "$floor/hello.wasm" ] && [ -f "$floor/componentize_py_bench_floor.wasm" ]; then
+  cp "$floor/hello.wasm" "$work/floor-hello.wasm"
+  cp "$floor/componentize_py_bench_floor.wasm" "$work/floor-rich.wasm"
+else
+  rm -f "$work/floor-hello.wasm" "$work/floor-rich.wasm"
+fi
 echo '{"private": true, "type": "module"}' > "$work/jco/package.json"
 ln -s "$repo/tests/jco/node_modules" "$work/jco/node_modules"
 if ! skipped node; then

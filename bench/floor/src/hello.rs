@@ -1,0 +1,5 @@
+//! Hello world as a `wasi:cli/command` component: the startup floor.
+
+fn main() {
+    println!("Hello, world!");
+}
