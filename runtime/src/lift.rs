@@ -2,8 +2,9 @@
 
 use componentize_py_abi::{Type, TypeKind};
 use pyo3::exceptions::PyValueError;
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::abi::{self, Block, FlatReader};
 use crate::world::{Resolved, World};
@@ -268,9 +269,16 @@ impl<'w, 'py> Lifter<'w, 'py> {
     }
 
     fn string(&mut self, ptr: u32, len: u32) -> PyResult<Bound<'py, PyAny>> {
-        let text = std::str::from_utf8(unsafe { abi::bytes(ptr, len) })
-            .map_err(|e| PyValueError::new_err(format!("string is not valid UTF-8: {e}")))?;
-        let value = PyString::new(self.py, text).into_any();
+        // CPython checks the UTF-8 as it decodes it (UnicodeDecodeError when invalid).
+        let bytes = unsafe { abi::bytes(ptr, len) };
+        let value = unsafe {
+            let decoded = ffi::PyUnicode_DecodeUTF8(
+                bytes.as_ptr().cast(),
+                bytes.len() as ffi::Py_ssize_t,
+                std::ptr::null(),
+            );
+            Bound::from_owned_ptr_or_err(self.py, decoded)?
+        };
         self.own(ptr, len, 1);
         Ok(value)
     }
@@ -280,10 +288,18 @@ impl<'w, 'py> Lifter<'w, 'py> {
         let value = if element == Type::U8 {
             PyBytes::new(self.py, unsafe { abi::bytes(ptr, len) }).into_any()
         } else {
-            let items = (0..len)
-                .map(|i| self.load(element, ptr + i * size))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(self.py, items)?.into_any()
+            // Items go straight into the new list; if one fails, its deallocation skips the
+            // slots still empty.
+            let list = unsafe {
+                Bound::from_owned_ptr_or_err(self.py, ffi::PyList_New(len as ffi::Py_ssize_t))?
+            };
+            for i in 0..len {
+                let item = self.load(element, ptr + i * size)?;
+                unsafe {
+                    ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr())
+                };
+            }
+            list
         };
         self.own(ptr, len * size, align);
         Ok(value)
