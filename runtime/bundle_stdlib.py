@@ -4,7 +4,7 @@ Usage: bundle_stdlib.py LIB_DIR OUT_ZIP BUILD_ROOT
 
 Modules that nearly every app imports at build time (what the generated bindings and the runtime
 import, and what those import) go in as .pyc, so a build never compiles them. Every other module
-goes in as source, which deflates to about half the size of its bytecode; it is compiled where it
+goes in as source, which deflates to about 60 % of the size of its bytecode; it is compiled where it
 is first imported: at build time when the app imports it at init (then it is in the snapshot), at
 run time otherwise. Source also gives tracebacks their lines.
 
