@@ -207,14 +207,15 @@ def elf_sections(path: Path) -> dict[str, int]:
     return {name(h[0]): h[5] for h in headers if h[0]}
 
 
-def floor_present(a, app: str) -> bool:
-    """Whether bench/run.sh built the floor for `app` (the same world in Rust)."""
-    return (a.work / f"floor-{app}.wasm").exists()
+def tools(a, app: str) -> list[str]:
+    """Whose builds of `app` to time: ours, the peer's, and the floor's (the same world in Rust)
+    when bench/run.sh built it."""
+    return ["ours", "peer"] + (["floor"] if (a.work / f"floor-{app}.wasm").exists() else [])
 
 
 def measure_startup(a, res: dict) -> None:
     wt = str(a.wasmtime)
-    whos = ["ours", "peer"] + (["floor"] if floor_present(a, "hello") else [])
+    whos = tools(a, "hello")
     entry = res.setdefault("startup", {"warm": {}, "precompiled": {}})
     for who in whos:
         entry["warm"].setdefault(who, [])
@@ -231,7 +232,7 @@ def measure_startup(a, res: dict) -> None:
     entry["cwasm_bytes"] = {who: (a.work / f"{who}-hello.cwasm").stat().st_size for who in ("ours", "peer")}
     entry["cwasm_sections"] = {who: elf_sections(a.work / f"{who}-hello.cwasm") for who in ("ours", "peer")}
     n = max(10, a.runs * 3)
-    entry["floor"] = [run([wt, "--version"])[0] for _ in range(n)]
+    entry["version"] = [run([wt, "--version"])[0] for _ in range(n)]
     for i in range(n):
         for who in whos:
             wasm = a.work / f"{who}-hello.wasm"
@@ -247,7 +248,7 @@ def percall(a, res: dict, host: str, cmd_for) -> None:
     floor's interleaved so that all see the same load; keeps every batch."""
     entry = res.setdefault("percall", {}).setdefault(host, {})
     entry["processes"] = a.runs
-    whos = ["ours", "peer"] + (["floor"] if floor_present(a, "rich") else [])
+    whos = tools(a, "rich")
     for i in range(a.runs):
         for who in whos:
             entry.setdefault(who, {})
@@ -264,7 +265,7 @@ def measure_host(a, res: dict) -> None:
 
 def measure_jco(a, res: dict) -> None:
     jco_dir = a.work / "jco"
-    for who in ["ours", "peer"] + (["floor"] if floor_present(a, "rich") else []):
+    for who in tools(a, "rich"):
         out = jco_dir / who
         shutil.rmtree(out, ignore_errors=True)
         run(["node", str(a.jco), "transpile", str(a.work / f"{who}-rich.wasm"), "-o", str(out), "--name",
@@ -357,11 +358,12 @@ REASONS = {
     ),
     "startup": (
         "Startup (`wasmtime run` of hello world). Precompiled, the floor above (a Rust hello "
-        "world) is already about 0.5× of the peer's (0.46–0.54× across runs): `wasmtime run` of "
+        "world) is already about 0.5× of the peer's (0.46–0.59× across runs): `wasmtime run` of "
         "any component costs that much (process start, engine and WASI setup, mapping the "
         "artifact), so a Python guest would have to add nothing to it; ours adds CPython's "
-        "memory image and the call into the interpreter. With the cache warm, the process is wasmtime's own work in proportion to "
-        "bytes (a perf profile: zstd-decompressing the cached artifact 22 % of samples, SHA-256 of "
+        "memory image and the call into the interpreter. With the cache warm, the process is "
+        "wasmtime's own work in proportion to bytes (a perf profile: zstd-decompressing the "
+        "cached artifact 22 % of samples, SHA-256 of "
         "the component 8 %, page faults about half; the guest under 1 %), so the ratio follows "
         "the `.cwasm` size (above): 0.5× needs a compiled component of about 16 MB, which the "
         "code (8.3 MB compiled) and the memory image (10.5 MB, which holds CPython's static "
@@ -383,10 +385,10 @@ REASONS = {
         "per-call task and resource-table bookkeeping, 0.25–0.40× across runs) plus CPython's "
         "method call; a perf profile puts the guest's time mostly in the interpreter's frame "
         "push and evaluation, with the runtime's lifting and lowering about 15 % of it, and the "
-        "ratio has moved between 0.51× and 0.89× from run to run (the `add` rows are the noisiest). To close them: cheaper host "
-        "call paths (jco's generated code, wasmtime's call entry), outside this project, and "
-        "for wasmtime `add` a guest path under about 0.3 µs, which a CPython method call does "
-        "not reach."
+        "ratio has moved between 0.51× and 0.89× from run to run (the `add` rows are the "
+        "noisiest). To close them: cheaper host call paths (jco's generated code, wasmtime's "
+        "call entry), outside this project, and for wasmtime `add` a guest path under about "
+        "0.3 µs, which a CPython method call does not reach."
     ),
 }
 
@@ -552,9 +554,9 @@ def build_report(a, res: dict, started: str, finished_load: str) -> str:
                 f"{fmt_mb((a.work / 'floor-hello.wasm').stat().st_size)}), the least any component "
                 "printing a line costs in this host. A Python guest can only add to it.")
             add("")
-        if "floor" in st:
+        if "version" in st:
             cw = st["cwasm_bytes"]
-            add(f"For scale: `wasmtime --version` (the process floor) takes {fmt_s(median(st['floor']))}; "
+            add(f"For scale: `wasmtime --version` (the process floor) takes {fmt_s(median(st['version']))}; "
                 f"the compiled components (`.cwasm`) are {fmt_mb(cw['ours'])} (ours) and "
                 f"{fmt_mb(cw['peer'])} (peer), {cw['ours'] / cw['peer']:.2f}×.")
             if "cwasm_sections" in st:

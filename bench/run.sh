@@ -73,7 +73,7 @@ if [ "$build" = 1 ]; then
   fi
   if ! { skipped startup && skipped host && skipped jco; }; then
     step "the hosts' floor (bench/floor: the worlds in Rust, for wasm32-wasip2)"
-    rustup target add wasm32-wasip2 >/dev/null 2>&1
+    rustup target add wasm32-wasip2 >/dev/null
     CARGO_TARGET_DIR="$repo/target" cargo build --release --locked --target wasm32-wasip2 \
       --manifest-path "$bench/floor/Cargo.toml"
   fi
