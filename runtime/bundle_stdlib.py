@@ -12,7 +12,7 @@ BUILD_ROOT (the build cache directory) is replaced by `/build` wherever the sour
 generated sysconfig data records the build's paths), so the bundle does not depend on where it
 was built.
 
-Run it with the Python 3.13 the runtime was cross-built with, so the bytecode matches. Tests, GUI
+Run it with the native Python the runtime was cross-built with, so the bytecode matches. Tests, GUI
 toolkits, build and packaging tools, and modules whose C part the wasm build lacks are left out.
 """
 
@@ -33,8 +33,8 @@ EXCLUDED = {
     "ensurepip", "venv",
     # documentation data for pydoc's help()
     "pydoc_data",
-    # need C modules absent from the wasm build (_ctypes, _curses, _sqlite3, _multiprocessing)
-    "ctypes", "curses", "sqlite3", "multiprocessing",
+    # need C modules absent from the wasm build (_ctypes, _curses, _multiprocessing)
+    "ctypes", "curses", "multiprocessing",
 }
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -106,6 +106,4 @@ def main(lib: pathlib.Path, out: pathlib.Path, build_root: str) -> None:
 
 
 if __name__ == "__main__":
-    if sys.version_info[:2] != (3, 13):
-        sys.exit(f"bundle_stdlib.py needs Python 3.13 (the runtime's version), not {sys.version}")
     main(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3].rstrip("/"))

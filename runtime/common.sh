@@ -4,14 +4,13 @@
 CACHE_ROOT="${COMPONENTIZE_PY_CACHE:-$HOME/.cache/componentize-py}"
 RUNTIME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# The pinned inputs fetched from Debian trixie, with their checksums.
-CPYTHON_VERSION=3.13.5
-CPYTHON_ORIG=python3.13_3.13.5.orig.tar.xz
-CPYTHON_SHA256=93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
-ZLIB_ORIG=zlib_1.3.dfsg+really1.3.1.orig.tar.gz
-ZLIB_SHA256=60dd315c07f616887caa029408308a018ace66e3d142726a97db164b3b8f69fb
-WASI_LIBC_DEB=wasi-libc_0.0~git20241209.574b88d-2_all.deb
-WASI_LIBC_SHA256=b7716260051d289248b7667f81fa2792c125d888ff51da3fa09c6272cc0bd11d
+# The CPython release the runtime embeds: the newest patch release of this minor version that the
+# first of these Debian suites to list it carries (cpython.sh resolves it from Debian's signed
+# index on every run and keys its cache on the exact tarball).
+CPYTHON_MINOR=3.13
+CPYTHON_SUITES=(trixie)
+# The wasm32-wasi C library, from this suite.
+WASI_LIBC_SUITE=trixie
 
 STEP="setup"
 step() { STEP="$1"; printf '[runtime] %s\n' "$*" >&2; }
@@ -33,10 +32,15 @@ require() {
   done
 }
 
-check_sha256() {
-  local file="$1" want="$2" got
-  got=$(sha256sum "$file" | cut -d' ' -f1)
-  [ "$got" = "$want" ] || fail "checksum mismatch for $(basename "$file"): expected $want, got $got"
+# Runs the rest of the calling script holding an exclusive lock on FILE, so that concurrent builds
+# of one cache entry wait for each other instead of racing.
+hold_lock() {
+  mkdir -p "$(dirname "$1")"
+  exec {lock_fd}>"$1"
+  if ! flock -n "$lock_fd"; then
+    printf '[runtime] waiting for another build holding %s\n' "$1" >&2
+    flock "$lock_fd"
+  fi
 }
 
 # Hash of the given files' contents plus any extra words: the key of a cache entry.

@@ -10,7 +10,7 @@ pub mod inputs;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use componentize_py_core::{Engine, Runtime, Stage};
 
 pub use args::Cli;
@@ -40,7 +40,16 @@ pub trait Host: FileSystem {
 /// Runs the command line `argv` (program name first) and returns the exit code. Errors print as
 /// `error: <message>` on stderr.
 pub fn run<H: Host>(argv: impl IntoIterator<Item = String>, host: &mut H) -> i32 {
-    let cli = match Cli::try_parse_from(argv) {
+    let version = format!(
+        "{} (CPython {})",
+        env!("CARGO_PKG_VERSION"),
+        host.runtime().python_version().unwrap_or("unknown")
+    );
+    let parsed = Cli::command()
+        .version(version)
+        .try_get_matches_from(argv)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             let text = error.render().to_string();

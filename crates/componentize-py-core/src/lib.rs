@@ -42,6 +42,25 @@ pub struct Runtime<'a> {
     pub stdlib: &'a [u8],
 }
 
+/// The custom section of `runtime.wasm` that holds the version of the CPython it embeds.
+pub const PYTHON_VERSION_SECTION: &str = "componentize-py:python-version";
+
+impl Runtime<'_> {
+    /// The version of the CPython the runtime embeds (e.g. `3.13.5`), if its module says.
+    pub fn python_version(&self) -> Option<&str> {
+        wasmparser::Parser::new(0)
+            .parse_all(self.module)
+            .find_map(|payload| match payload {
+                Ok(wasmparser::Payload::CustomSection(section))
+                    if section.name() == PYTHON_VERSION_SECTION =>
+                {
+                    std::str::from_utf8(section.data()).ok()
+                }
+                _ => None,
+            })
+    }
+}
+
 /// A stage of the pipeline, reported when it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {

@@ -1,17 +1,27 @@
-//! The runtime build scripts stop on bad input with one message naming the step and the cause.
+//! The runtime build scripts stop on bad input with one message naming the step and the cause, and
+//! the Debian fetch step (runtime/debian.sh) downloads exactly the files the build uses. The fetch
+//! tests run against a fake apt-get and apt-helper, so they need no network.
 
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Runs `script` in bash after sourcing `runtime/common.sh`; returns (success, stderr).
-fn with_common(script: &str) -> (bool, String) {
-    let common = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../runtime/common.sh");
+fn runtime_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../runtime")
+}
+
+/// Runs `script` in bash after sourcing `runtime/common.sh` (and `runtime/debian.sh`), with `env`
+/// added; returns (success, stderr).
+fn with_scripts(script: &str, env: &[(&str, &Path)]) -> (bool, String) {
+    let runtime = runtime_dir();
     let output = Command::new("bash")
         .arg("-c")
         .arg(format!(
-            "set -euo pipefail; source '{}'; {script}",
-            common.display()
+            "set -euo pipefail; source '{}/common.sh'; source '{}/debian.sh'; {script}",
+            runtime.display(),
+            runtime.display()
         ))
+        .envs(env.iter().map(|(k, v)| (k, v.as_os_str())))
         .output()
         .expect("bash runs");
     (
@@ -21,26 +31,8 @@ fn with_common(script: &str) -> (bool, String) {
 }
 
 #[test]
-fn bad_checksum_names_the_step_and_the_file() {
-    let dir = std::env::temp_dir().join(format!("componentize-py-sha-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("python3.13_3.13.5.orig.tar.xz");
-    std::fs::write(&file, b"not the tarball").unwrap();
-    let (ok, stderr) = with_common(&format!(
-        "step 'fetch sources from Debian trixie'; check_sha256 '{}' \"$CPYTHON_SHA256\"",
-        file.display()
-    ));
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert!(!ok);
-    assert!(
-        stderr.contains("error in step \"fetch sources from Debian trixie\": checksum mismatch for python3.13_3.13.5.orig.tar.xz"),
-        "{stderr}"
-    );
-}
-
-#[test]
 fn missing_tool_names_the_tool_and_the_fix() {
-    let (ok, stderr) = with_common("step 'CPython'; require clang-19 no-such-compiler-xyz");
+    let (ok, stderr) = with_scripts("step 'CPython'; require clang-19 no-such-compiler-xyz", &[]);
     assert!(!ok);
     assert!(
         stderr.contains("error in step \"CPython\": 'no-such-compiler-xyz' is missing: run runtime/toolchain.sh first"),
@@ -50,10 +42,236 @@ fn missing_tool_names_the_tool_and_the_fix() {
 
 #[test]
 fn failing_command_shows_its_log() {
-    let (ok, stderr) = with_common(
+    let (ok, stderr) = with_scripts(
         "step 'zlib for wasm32-wasip1'; logged \"$(mktemp)\" sh -c 'echo compiler exploded; exit 3'",
+        &[],
     );
     assert!(!ok);
     assert!(stderr.contains("compiler exploded"), "{stderr}");
     assert!(stderr.contains("error in step \"zlib for wasm32-wasip1\": 'sh -c echo compiler exploded; exit 3' failed"), "{stderr}");
+}
+
+/// A fake Debian archive: what `apt-get source --print-uris` lists, and the files a download
+/// finds (any other URI answers 404).
+struct FakeArchive {
+    root: PathBuf,
+}
+
+const MIRROR: &str = "http://archive.test/debian";
+const ORIG: &str = "python3.13_3.13.5.orig.tar.xz";
+const TARBALL: &[u8] = b"the pristine upstream tarball";
+
+impl FakeArchive {
+    fn new(name: &str) -> Self {
+        let root = std::env::temp_dir().join(format!(
+            "componentize-py-fetch-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        for dir in ["bin", "pool", "cache"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        // apt-get: `update` succeeds unless $FAKE_APT_UPDATE_FAILS; `--print-uris` prints the
+        // listing file.
+        script(
+            &root.join("bin/apt-get"),
+            &format!(
+                r#"#!/bin/sh
+for a in "$@"; do
+  case "$a" in
+    update) [ -z "$FAKE_APT_UPDATE_FAILS" ] || {{ echo "E: network is down" >&2; exit 100; }}; exit 0 ;;
+    --print-uris) cat '{}/listing'; exit 0 ;;
+  esac
+done
+echo "fake apt-get: unexpected $*" >&2; exit 1
+"#,
+                root.display()
+            ),
+        );
+        // apt-helper download-file URI DEST: serves files from pool/, 404 for anything else, and
+        // records every URI asked for.
+        script(
+            &root.join("bin/apt-helper"),
+            &format!(
+                r#"#!/bin/sh
+echo "$2" >> '{root}/requested'
+name=$(basename "$2")
+if [ -f '{root}/pool/'"$name" ]; then cp '{root}/pool/'"$name" "$3"; exit 0; fi
+echo "Err:1 $2"; echo "  404  Not Found"; echo "E: Failed to fetch $2  404  Not Found" >&2; exit 100
+"#,
+                root = root.display()
+            ),
+        );
+        Self { root }
+    }
+
+    /// Sets what `--print-uris` lists: (file name, SHA256) pairs under the pool's python3.13 dir.
+    fn lists(&self, files: &[(&str, &str)]) {
+        let listing: String = files
+            .iter()
+            .map(|(name, sha)| {
+                format!("'{MIRROR}/pool/main/p/python3.13/{name}' {name} 1234 SHA256:{sha}\n")
+            })
+            .collect();
+        std::fs::write(self.root.join("listing"), listing).unwrap();
+    }
+
+    /// Puts a file in the pool, for downloads to find.
+    fn serves(&self, name: &str, contents: &[u8]) {
+        std::fs::write(self.root.join("pool").join(name), contents).unwrap();
+    }
+
+    /// Resolves and fetches the CPython tarball as cpython.sh does; returns (success, stderr).
+    fn fetch(&self, extra_env: &[(&str, &Path)]) -> (bool, String) {
+        let mut env = vec![
+            ("COMPONENTIZE_PY_CACHE", self.root.join("cache")),
+            ("COMPONENTIZE_PY_APT_GET", self.root.join("bin/apt-get")),
+            (
+                "COMPONENTIZE_PY_APT_HELPER",
+                self.root.join("bin/apt-helper"),
+            ),
+            ("COMPONENTIZE_PY_DEBIAN_MIRROR", PathBuf::from(MIRROR)),
+        ];
+        env.extend(extra_env.iter().map(|(k, v)| (*k, v.to_path_buf())));
+        let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
+        with_scripts(
+            "step 'fetch'; debian_indexes; \
+             read -r uri file sha <<<\"$(debian_file source python3.13 trixie 'python3.13_*.orig.tar.xz')\"; \
+             fetch_verified \"$CACHE_ROOT/sources\" \"$uri\" \"$file\" \"$sha\"",
+            &env,
+        )
+    }
+
+    fn fetched(&self) -> Option<Vec<u8>> {
+        std::fs::read(self.root.join("cache/sources").join(ORIG)).ok()
+    }
+
+    fn requested(&self) -> String {
+        std::fs::read_to_string(self.root.join("requested")).unwrap_or_default()
+    }
+}
+
+impl Drop for FakeArchive {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// The SHA256 of `data` in hex, as `sha256sum` (which the scripts use) prints it.
+fn sha256_hex(data: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha256sum runs");
+    child.stdin.take().unwrap().write_all(data).unwrap();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8(output.stdout).unwrap()[..64].to_string()
+}
+
+fn script(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn fetch_takes_only_the_tarball_when_the_index_lists_a_newer_revision() {
+    let archive = FakeArchive::new("revision");
+    // A security revision whose .dsc and .debian.tar.xz answer 404 (as seen for zlib), listed
+    // next to the unchanged upstream tarball.
+    archive.lists(&[
+        ("python3.13_3.13.5-2+deb13u1.dsc", &"1".repeat(64)),
+        (ORIG, &sha256_hex(TARBALL)),
+        ("python3.13_3.13.5-2+deb13u1.debian.tar.xz", &"2".repeat(64)),
+    ]);
+    archive.serves(ORIG, TARBALL);
+    let (ok, stderr) = archive.fetch(&[]);
+    assert!(ok, "{stderr}");
+    assert_eq!(archive.fetched().as_deref(), Some(TARBALL));
+    let requested = archive.requested();
+    assert_eq!(requested.lines().count(), 1, "{requested}");
+    assert!(requested.contains(ORIG), "{requested}");
+    // A second run finds the verified file and downloads nothing.
+    let (ok, stderr) = archive.fetch(&[]);
+    assert!(ok, "{stderr}");
+    assert_eq!(archive.requested().lines().count(), 1);
+}
+
+#[test]
+fn fetch_stops_on_a_checksum_mismatch_and_keeps_nothing() {
+    let archive = FakeArchive::new("mismatch");
+    let listed = sha256_hex(TARBALL);
+    archive.lists(&[(ORIG, &listed)]);
+    archive.serves(ORIG, b"a tampered tarball");
+    let (ok, stderr) = archive.fetch(&[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(&format!(
+            "error in step \"fetch\": checksum mismatch for {ORIG} from {MIRROR}/pool/main/p/python3.13/{ORIG}: Debian's index says {listed}, the download has {}",
+            sha256_hex(b"a tampered tarball")
+        )),
+        "{stderr}"
+    );
+    assert_eq!(archive.fetched(), None);
+    let leftovers = std::fs::read_dir(archive.root.join("cache/sources"))
+        .unwrap()
+        .count();
+    assert_eq!(leftovers, 0, "a partial download was left behind");
+}
+
+#[test]
+fn fetch_names_the_file_that_answers_404() {
+    let archive = FakeArchive::new("missing");
+    archive.lists(&[(ORIG, &sha256_hex(TARBALL))]);
+    let (ok, stderr) = archive.fetch(&[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(&format!(
+            "error in step \"fetch\": downloading {ORIG} from {MIRROR}/pool/main/p/python3.13/{ORIG} failed: Failed to fetch"
+        )) && stderr.contains("404  Not Found"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fetch_says_when_the_index_lists_no_tarball() {
+    let archive = FakeArchive::new("unlisted");
+    archive.lists(&[("python3.13_3.13.5-1.dsc", &"1".repeat(64))]);
+    let (ok, stderr) = archive.fetch(&[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("error in step \"fetch\": python3.13/trixie: Debian's index lists no file matching python3.13_*.orig.tar.xz"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fetch_says_when_the_indexes_cannot_be_fetched() {
+    let archive = FakeArchive::new("offline");
+    archive.lists(&[(ORIG, &sha256_hex(TARBALL))]);
+    archive.serves(ORIG, TARBALL);
+    let (ok, stderr) = archive.fetch(&[("FAKE_APT_UPDATE_FAILS", Path::new("1"))]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("error in step \"fetch\": apt-get update of the Debian indexes failed"),
+        "{stderr}"
+    );
+    // Indexes fetched before still serve, with a warning.
+    let (ok, stderr) = archive.fetch(&[]);
+    assert!(ok, "{stderr}");
+    std::fs::remove_file(archive.root.join("cache/sources").join(ORIG)).unwrap();
+    let old = archive.root.join("cache/apt/updated");
+    let status = Command::new("touch")
+        .args(["-d", "3 days ago"])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (ok, stderr) = archive.fetch(&[("FAKE_APT_UPDATE_FAILS", Path::new("1"))]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("warning: refreshing the Debian indexes failed"),
+        "{stderr}"
+    );
 }
