@@ -4,8 +4,9 @@
 //
 // Needs (the test fails, never skips, and says which is missing):
 //   bash web/build.sh                  web/dist and web/node_modules
-//   cargo build -p componentize-py     the native CLI (target/debug/componentize-py, or
-//                                      $COMPONENTIZE_PY_CLI)
+//   cargo build --workspace            the native CLI (target/debug/componentize-py, or
+//                                      $COMPONENTIZE_PY_CLI) and the corpus as JSON
+//                                      (target/debug/cases-json, tests/cases.mjs)
 //   source tests/chromium.sh           Debian's chromium ($COMPONENTIZE_PY_CHROMIUM, else
 //                                      `command -v chromium`); a browser is never downloaded
 //   (cd tests/browser && npm ci)       playwright-core
@@ -15,7 +16,8 @@
 // The page (page/index.html, served with web/ by server.mjs on 127.0.0.1) builds the files of one
 // directory in a module worker, a cold build then a second one in the same page, and shows their
 // times and SHA-256s. Each input is built natively the way tests/host/src/cases.rs does (in the
-// directory: `-q [-w WORLD]... componentize app -o OUT [--stub-wasi]`) and the bytes compared.
+// directory: `-q [-w WORLD]... componentize app -o OUT [--stub-wasi]`, a case's worlds and
+// --stub-wasi from the harness's parse of its case.txt) and the bytes compared.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -27,6 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
+import { componentizeOptions, corpus } from "../cases.mjs";
 import { CHROMIUM_ARGS, chromiumPath } from "../chromium.mjs";
 import { repo, startServer } from "./server.mjs";
 
@@ -40,11 +43,12 @@ const LOAD_TIMEOUT = 60_000;
 const BUILD_TIMEOUT = 5 * 60_000;
 const NATIVE_TIMEOUT = 5 * 60_000;
 
+// An input is an example (with its world) or a corpus case (`case`: its name).
 const INPUTS = [
   { name: "example-cli", dir: "examples/cli", world: ["wasi:cli/command@0.2.0"] },
-  { name: "case-compound", dir: "tests/cases/compound" },
+  { name: "case-compound", dir: "tests/cases/compound", case: "compound" },
 ];
-const ERROR_INPUTS = [{ name: "error-wit-syntax", dir: "tests/cases/error-wit-syntax" }];
+const ERROR_INPUTS = [{ name: "error-wit-syntax", dir: "tests/cases/error-wit-syntax", case: "error-wit-syntax" }];
 
 /** Checks the prerequisites; returns `{ chromium, playwright }`. */
 async function prerequisites() {
@@ -78,20 +82,10 @@ async function prerequisites() {
   return { chromium, playwright };
 }
 
-/** The `world`, `stub-wasi`, `flags` and `componentize-flags` directives of a case.txt. */
-async function directives(dir, input) {
-  const how = { world: [...(input.world ?? [])], stubWasi: false, flags: [], componentizeFlags: [] };
-  const text = await readFile(join(dir, "case.txt"), "utf8").catch(() => "");
-  for (const raw of text.split("\n")) {
-    const [word, ...rest] = raw.trim().split(/\s+/);
-    if (word === "world") how.world.push(rest.join(" "));
-    if (word === "stub-wasi") how.stubWasi = true;
-    if (word === "flags") how.flags.push(...rest);
-    if (word === "componentize-flags") how.componentizeFlags.push(...rest);
-  }
+/** How `input` is built: `{ world, stubWasi }` (a case's from the harness's parse of case.txt). */
+function buildOptions(input) {
   // The page passes only worlds and --stub-wasi on to componentize().
-  assert.deepEqual([how.flags, how.componentizeFlags], [[], []], `${dir}: flags are not supported here`);
-  return how;
+  return input.case ? componentizeOptions(corpus().get(input.case)) : { world: input.world, stubWasi: false };
 }
 
 /** Builds natively like tests/host/src/cases.rs: `{ bytes, ms }` or `{ stderr }`. */
@@ -189,7 +183,7 @@ test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
     for (const input of INPUTS) {
       await t.test(`${input.dir}: same bytes as the native CLI, build times shown`, async (t) => {
         const dir = join(repo, input.dir);
-        const how = await directives(dir, input);
+        const how = buildOptions(input);
         const native = await buildNative(dir, how);
         assert.ok(native.bytes, `the native build failed:\n${native.stderr}`);
         const nativeSha = createHash("sha256").update(native.bytes).digest("hex");
@@ -231,7 +225,7 @@ test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
     for (const input of ERROR_INPUTS) {
       await t.test(`${input.dir}: the native CLI's error message`, async (t) => {
         const dir = join(repo, input.dir);
-        const how = await directives(dir, input);
+        const how = buildOptions(input);
         const native = await buildNative(dir, how);
         assert.ok(native.stderr !== undefined, "the native build should fail");
         const expected = native.stderr.replace(/^error: /, "").replace(/\n$/, "");

@@ -1,12 +1,13 @@
 // The componentizer on Node (web/src/index.js) must build the same bytes as the native CLI.
 //
-// Needs: `bash web/build.sh` (web/dist) and `cargo build -p componentize-py` (the native CLI at
-// target/debug/componentize-py, or $COMPONENTIZE_PY_CLI). Run: `node --test web/test/`.
+// Needs: `bash web/build.sh` (web/dist) and `cargo build --workspace` (the native CLI at
+// target/debug/componentize-py, or $COMPONENTIZE_PY_CLI, and the harness's target/debug/cases-json).
+// Run: `node --test web/test/`.
 //
-// Each case of tests/cases is built natively the way tests/host/src/cases.rs does (in the case
-// directory: `-q [-w WORLD]... componentize app -o OUT [--stub-wasi]`) and with `componentize()`
-// from the same files, and the outputs are compared byte for byte; error cases compare the
-// error message with the CLI's stderr (without its "error: ").
+// Each case of tests/cases is built natively with the command line tests/host/src/cases.rs uses
+// (read from its parse of case.txt, tests/cases.mjs) and with `componentize()` from the same
+// files, and the outputs are compared byte for byte; error cases compare the error message with
+// the CLI's stderr (without its "error: ").
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,10 +19,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 import { componentize } from "../src/index.js";
+import { componentizeOptions, corpus } from "../../tests/cases.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const cli = process.env.COMPONENTIZE_PY_CLI ?? join(repo, "target/debug/componentize-py");
-const cases = join(repo, "tests/cases");
+const cases = corpus();
 
 /** Every file under `dir`: relative path -> bytes. */
 async function readTree(dir, prefix = "", files = {}) {
@@ -33,27 +35,14 @@ async function readTree(dir, prefix = "", files = {}) {
   return files;
 }
 
-/** The `world` and `stub-wasi` directives of a case. */
-async function directives(dir) {
-  const worlds = [];
-  let stubWasi = false;
-  for (const raw of (await readFile(join(dir, "case.txt"), "utf8")).split("\n")) {
-    const line = raw.trim();
-    const [word, ...rest] = line.split(" ");
-    if (word === "world") worlds.push(rest.join(" ").trim());
-    if (word === "stub-wasi") stubWasi = true;
-  }
-  return { worlds, stubWasi };
-}
-
-/** Builds a case with the native CLI: `{ bytes }` or `{ stderr }`. */
-async function buildNative(dir, { worlds, stubWasi }) {
+/** Builds a case with the native CLI as the harness does: `{ bytes }` or `{ stderr }`. */
+async function buildNative({ dir, build }) {
   const out = await mkdtemp(join(tmpdir(), "componentize-py-web-"));
   const output = join(out, "out.wasm");
-  const args = ["-q", ...worlds.flatMap((w) => ["-w", w]), "componentize", "app", "-o", output];
-  if (stubWasi) args.push("--stub-wasi");
+  const args = ["-q", ...build.global, "componentize", "app", "-o", output, ...build.componentize];
   const env = { ...process.env };
   delete env.VIRTUAL_ENV;
+  Object.assign(env, Object.fromEntries(build.env));
   try {
     await promisify(execFile)(cli, args, { cwd: dir, env, maxBuffer: 1 << 26 });
     return { bytes: new Uint8Array(await readFile(output)) };
@@ -66,12 +55,13 @@ async function buildNative(dir, { worlds, stubWasi }) {
 }
 
 /** Builds a case with the wasm componentizer: `{ bytes, events }` or `{ message }`. */
-async function buildWeb(dir, { worlds, stubWasi }) {
+async function buildWeb(c) {
+  const { world, stubWasi } = componentizeOptions(c);
   const stages = [];
   try {
     const { component, events } = await componentize({
-      files: await readTree(dir),
-      world: worlds,
+      files: await readTree(c.dir),
+      world,
       appName: "app",
       stubWasi,
       onProgress: ({ stage }) => stages.push(stage),
@@ -102,9 +92,8 @@ for (const name of [
   "cli-hello",
 ]) {
   test(`${name}: byte-identical to the native CLI`, async () => {
-    const dir = join(cases, name);
-    const how = await directives(dir);
-    const [native, web] = await Promise.all([buildNative(dir, how), buildWeb(dir, how)]);
+    const c = cases.get(name);
+    const [native, web] = await Promise.all([buildNative(c), buildWeb(c)]);
     assert.ok(native.bytes, `native build failed: ${native.stderr}`);
     assert.ok(web.bytes, `web build failed: ${web.message}\n${web.error?.stack}`);
     assert.ok(
@@ -117,9 +106,8 @@ for (const name of [
 
 for (const name of ["error-wit-syntax", "error-python-exception"]) {
   test(`${name}: the native CLI's error message`, async () => {
-    const dir = join(cases, name);
-    const how = await directives(dir);
-    const [native, web] = await Promise.all([buildNative(dir, how), buildWeb(dir, how)]);
+    const c = cases.get(name);
+    const [native, web] = await Promise.all([buildNative(c), buildWeb(c)]);
     assert.ok(native.stderr !== undefined, "the native build should fail");
     assert.ok(web.message !== undefined, "the web build should fail");
     const expected = native.stderr.replace(/^error: /, "").replace(/\n$/, "");

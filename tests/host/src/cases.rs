@@ -1,212 +1,401 @@
 //! The test corpus: each `tests/cases/<name>/` holds a WIT world (`wit/`), a Python app (`app.py`
-//! and friends) and `case.txt`, which says how to build it and what running it must give.
+//! and friends), `case.txt`, which says how to build it and what running it must give, and
+//! `golden-bindings/`, the output of `componentize-py bindings` for its world (see
+//! [`Case::check_bindings`]; `BLESS=1` rewrites it).
 //!
-//! `case.txt` has one directive per line (`#` starts a comment). Values are WAVE:
+//! `case.txt` is parsed here and nowhere else: the JS tests read the parsed form as JSON from
+//! `cases-json` (`src/bin/cases-json.rs`). It has one directive per line (`#` starts a comment):
 //!
 //! ```text
-//! world <name>                         -w for the build
+//! # How the case is built (wherever these lines stand)
+//! world <name>                         -w for the build (and for `bindings`)
 //! stub-wasi                            build with -s; the component must import no WASI
-//! flags <args>                         more global flags (before `componentize`)
+//! flags <args>                         more global flags (before `componentize`/`bindings`)
 //! componentize-flags <args>            more `componentize` flags (after the app name)
 //! env <NAME>=<value>                   an environment variable for the build; `$CASE` in the
 //!                                      value is the case directory
+//! build-fails ~ <text>                 the build must fail, naming <text>, and write no output;
+//!                                      such a case has no directives that need a run
 //! lacks-import <name>                  the component must not import <name>
-//! build-fails ~ <text>                 the build must fail, naming <text>, and write no output
-//! import <path>(<args>) -> <result>    what the host answers when the component calls an import
+//!
+//! # What the component sees when it runs (wherever these lines stand)
+//! stdin <WAVE string>                  bytes on its stdin, e.g. `stdin "héllo\n"`; several
+//!                                      lines are fed one after the other
+//! run-env <NAME>=<value>               an environment variable (WASI), not one of the build
+//! run-args <arg> <arg>...              its argv, argv[0] first (split at whitespace)
+//! preopen <guest-path>                 a fresh empty host directory, preopened read/write
+//! import <path>(<args>) -> <result>    what the host answers when the component calls import
+//!                                      <path> with <args>; `-> _` for a function without result.
+//!                                      Every answer must be used by some call.
+//!
+//! # Checks, in order
 //! call <path>(<args>) == <result>      call an export and compare its result
 //! call <path>(<args>) -> $<name>       call an export and keep its result (e.g. a resource)
 //! call <path>(<args>)                  call an export, ignore its result
-//! call <path>(<args>) traps ~ <text>   the call must trap with <text> in the trap or on stderr
-//! stdout ~ <text>                      what the component printed so far contains <text>
+//! call <path>(<args>) traps ~ <text>   the call must trap, with <text> in the trap or in what
+//!                                      the component wrote to stderr during the call
+//! stdout ~ <text>                      what the component wrote to stdout so far contains <text>
+//! stderr ~ <text>                      the same for stderr
 //! ```
 //!
+//! Every directive is checked. After a call that traps as expected, the next directives run in a
+//! fresh instance of the same component (a new store): stdin, stdout, stderr and the preopened
+//! directories carry on, but results kept with `-> $<name>` are gone, and using one is an error.
+//! Output is compared as UTF-8 text; output that is not UTF-8 fails the check.
+//!
 //! A `<path>` is a world-level function name, or `<interface>#<function>` (for example
-//! `test:types/api#echo` or `test:res/api#[method]counter.get`). Arguments are WAVE values or
-//! `$<name>` for a kept result. In `import` lines, `@N` is a host resource with rep N: imported
-//! resources are defined by the host from the functions that name them.
+//! `test:types/api#echo`, `test:res/api#[method]counter.get` or `wasi:cli/run@0.2.12#run`,
+//! whose result is compared with `== ok` or `== err`). Arguments and results are WAVE values
+//! (parsed with `wasm-wave`), in which two forms that are not WAVE may stand for a value:
+//! `$<name>`, a kept result, in the arguments of `call`; and `@N`, a host resource with rep N, in
+//! `import` lines (imported resources are defined by the host from the functions that name them,
+//! and `@N` in an import's result makes one) and in `call` arguments and expected results.
+//! Inside string and char literals `$` and `@` are plain characters.
 
-use std::collections::HashMap;
-use std::path::Path;
+mod golden;
+mod run;
+mod values;
+
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
-use wasmtime::component::{Component, Func, Linker, ResourceTable, Type, Val};
-use wasmtime::{Engine, Store};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use serde::Serialize;
+use wasmtime::Engine;
+use wasmtime::component::{Component, Type, Val};
 
-/// One directive of `case.txt`.
-#[derive(Debug, Clone)]
+use crate::TempDir;
+use values::{CaseArgs, CaseValue};
+
+/// A parsed case: its directory and the directives of its `case.txt`.
+#[derive(Debug)]
+pub struct Case {
+    name: String,
+    dir: PathBuf,
+    lines: Vec<Line>,
+}
+
+/// One directive of `case.txt` and where it stands.
+#[derive(Debug, Clone, Serialize)]
+struct Line {
+    /// The line number, from 1.
+    line: usize,
+    /// The line as written.
+    text: String,
+    #[serde(flatten)]
+    directive: Directive,
+}
+
+/// A directive; see the module documentation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
 enum Directive {
     World(String),
     StubWasi,
     Flags(Vec<String>),
     ComponentizeFlags(Vec<String>),
     Env(String, String),
-    LacksImport(String),
     BuildFails(String),
-    Import {
-        path: String,
-        args: String,
-        result: String,
-    },
-    Call {
-        path: String,
-        args: String,
-        expect: Expect,
-    },
+    LacksImport(String),
+    Stdin(String),
+    RunEnv(String, String),
+    RunArgs(Vec<String>),
+    Preopen(String),
+    Import(Import),
+    Call(Call),
     Stdout(String),
+    Stderr(String),
 }
 
-#[derive(Debug, Clone)]
+/// `import <path>(<args>) -> <result>`.
+#[derive(Debug, Clone, Serialize)]
+struct Import {
+    path: String,
+    args: CaseArgs,
+    /// `None` for `-> _`.
+    result: Option<CaseValue>,
+}
+
+/// `call <path>(<args>) ...`.
+#[derive(Debug, Clone, Serialize)]
+struct Call {
+    path: String,
+    args: CaseArgs,
+    expect: Expect,
+}
+
+/// What a call must give.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
 enum Expect {
     Nothing,
-    Equals(String),
+    Equals(CaseValue),
     Keep(String),
     Traps(String),
 }
 
-fn parse(text: &str) -> Result<Vec<Directive>> {
-    let mut directives = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let rest = rest.trim();
-        let directive = match word {
-            "world" => Directive::World(rest.into()),
-            "stub-wasi" => Directive::StubWasi,
-            "flags" => Directive::Flags(rest.split_whitespace().map(String::from).collect()),
-            "componentize-flags" => {
-                Directive::ComponentizeFlags(rest.split_whitespace().map(String::from).collect())
-            }
-            "env" => {
-                let (name, value) = rest
-                    .split_once('=')
-                    .ok_or_else(|| anyhow!("line {}: env needs NAME=value", n + 1))?;
-                Directive::Env(name.into(), value.into())
-            }
-            "lacks-import" => Directive::LacksImport(rest.into()),
-            "build-fails" => Directive::BuildFails(after_tilde(rest)?),
-            "stdout" => Directive::Stdout(after_tilde(rest)?),
-            "import" => {
-                let (call, result) = rest
-                    .split_once(" -> ")
-                    .ok_or_else(|| anyhow!("import needs `-> result`"))?;
-                let (path, args) = split_call(call)?;
-                Directive::Import {
-                    path,
-                    args,
-                    result: result.trim().into(),
-                }
-            }
-            "call" => {
-                let close = matching_paren(rest)?;
-                let (path, args) = split_call(&rest[..=close])?;
-                let tail = rest[close + 1..].trim();
-                let expect = if tail.is_empty() {
-                    Expect::Nothing
-                } else if let Some(value) = tail.strip_prefix("==") {
-                    Expect::Equals(value.trim().into())
-                } else if let Some(name) = tail.strip_prefix("->") {
-                    Expect::Keep(name.trim().trim_start_matches('$').into())
-                } else if let Some(text) = tail.strip_prefix("traps") {
-                    Expect::Traps(after_tilde(text.trim())?)
-                } else {
-                    bail!("line {}: cannot read `{tail}`", n + 1)
-                };
-                Directive::Call { path, args, expect }
-            }
-            other => bail!("line {}: unknown directive `{other}`", n + 1),
-        };
-        directives.push(directive);
+impl Directive {
+    /// Whether the directive needs the component to run.
+    fn needs_a_run(&self) -> bool {
+        matches!(
+            self,
+            Self::LacksImport(_)
+                | Self::Stdin(_)
+                | Self::RunEnv(..)
+                | Self::RunArgs(_)
+                | Self::Preopen(_)
+                | Self::Import(_)
+                | Self::Call(_)
+                | Self::Stdout(_)
+                | Self::Stderr(_)
+        )
     }
-    Ok(directives)
 }
 
+/// Parses one directive: `word` and the `rest` of its line.
+fn parse_directive(word: &str, rest: &str) -> Result<Directive> {
+    let words = || -> Result<Vec<String>> {
+        ensure!(!rest.is_empty(), "`{word}` needs at least one argument");
+        Ok(rest.split_whitespace().map(String::from).collect())
+    };
+    let one = || -> Result<String> {
+        ensure!(!rest.is_empty(), "`{word}` needs an argument");
+        Ok(rest.to_string())
+    };
+    Ok(match word {
+        "world" => Directive::World(one()?),
+        "stub-wasi" => {
+            ensure!(rest.is_empty(), "`stub-wasi` takes no argument");
+            Directive::StubWasi
+        }
+        "flags" => Directive::Flags(words()?),
+        "componentize-flags" => Directive::ComponentizeFlags(words()?),
+        "env" => {
+            let (name, value) = variable(rest)?;
+            Directive::Env(name, value)
+        }
+        "build-fails" => Directive::BuildFails(after_tilde(rest)?),
+        "lacks-import" => Directive::LacksImport(one()?),
+        "stdin" => match Val::from_wave(&Type::String, rest) {
+            Ok(Val::String(text)) => Directive::Stdin(text),
+            _ => bail!("`stdin` needs a WAVE string, like \"héllo\\n\", not `{rest}`"),
+        },
+        "run-env" => {
+            let (name, value) = variable(rest)?;
+            Directive::RunEnv(name, value)
+        }
+        "run-args" => Directive::RunArgs(words()?),
+        "preopen" => Directive::Preopen(one()?),
+        "import" => {
+            let (path, args, tail) = split_call(rest)?;
+            let result = tail
+                .trim()
+                .strip_prefix("->")
+                .ok_or_else(|| anyhow!("an import needs `-> <result>` after its arguments"))?
+                .trim();
+            let result = match result {
+                "_" => None,
+                value => Some(CaseValue::parse(value)?),
+            };
+            Directive::Import(Import { path, args, result })
+        }
+        "call" => {
+            let (path, args, tail) = split_call(rest)?;
+            let tail = tail.trim();
+            let expect = if tail.is_empty() {
+                Expect::Nothing
+            } else if let Some(value) = tail.strip_prefix("==") {
+                Expect::Equals(CaseValue::parse(value)?)
+            } else if let Some(name) = tail.strip_prefix("->") {
+                let value = CaseValue::parse(name)?;
+                let name = value.kept_name().ok_or_else(|| {
+                    anyhow!("`-> {}` must name a result: `-> $name`", name.trim())
+                })?;
+                Expect::Keep(name.to_string())
+            } else if let Some(text) = tail.strip_prefix("traps") {
+                Expect::Traps(after_tilde(text.trim())?)
+            } else {
+                bail!("cannot read `{tail}` after the call: expected `==`, `->` or `traps ~`")
+            };
+            Directive::Call(Call { path, args, expect })
+        }
+        "stdout" => Directive::Stdout(after_tilde(rest)?),
+        "stderr" => Directive::Stderr(after_tilde(rest)?),
+        other => bail!("unknown directive `{other}`"),
+    })
+}
+
+/// `NAME=value`.
+fn variable(text: &str) -> Result<(String, String)> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow!("expected NAME=value, got `{text}`"))?;
+    ensure!(!name.is_empty(), "expected NAME=value, got `{text}`");
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// The text after `~ `, which must not be empty.
 fn after_tilde(text: &str) -> Result<String> {
-    Ok(text
+    let text = text
         .strip_prefix('~')
         .ok_or_else(|| anyhow!("expected `~ text`, got `{text}`"))?
-        .trim()
-        .to_string())
+        .trim();
+    ensure!(!text.is_empty(), "`~` needs a text to look for");
+    Ok(text.to_string())
 }
 
-/// The index of the `)` that closes the first `(` of `text`.
-fn matching_paren(text: &str) -> Result<usize> {
+/// Splits `<path>(<args>)<tail>`.
+fn split_call(text: &str) -> Result<(String, CaseArgs, &str)> {
     let open = text
         .find('(')
-        .ok_or_else(|| anyhow!("no `(` in `{text}`"))?;
-    let mut depth = 0;
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices().skip(open) {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '(' | '[' | '{' if !quoted => depth += 1,
-            ')' | ']' | '}' if !quoted => {
-                depth -= 1;
-                if depth == 0 {
-                    return Ok(i);
+        .ok_or_else(|| anyhow!("expected `<path>(<args>)`, got `{text}`"))?;
+    let path = text[..open].trim();
+    ensure!(
+        !path.is_empty() && !path.contains(char::is_whitespace),
+        "`{path}` is not a function path"
+    );
+    let (args, tail) = CaseArgs::parse(&text[open..])?;
+    Ok((path.to_string(), args, tail))
+}
+
+impl Case {
+    /// Reads and parses `dir/case.txt`.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join("case.txt");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(dir, &text)
+    }
+
+    /// Parses `text` as the `case.txt` of the case in `dir`.
+    pub fn parse(dir: &Path, text: &str) -> Result<Self> {
+        let mut lines = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let text = raw.trim();
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            let (word, rest) = text.split_once(' ').unwrap_or((text, ""));
+            let directive = parse_directive(word, rest.trim())
+                .with_context(|| format!("case.txt line {}: `{text}`", index + 1))?;
+            lines.push(Line {
+                line: index + 1,
+                text: text.to_string(),
+                directive,
+            });
+        }
+        let case = Self {
+            name: dir
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            dir: dir.to_path_buf(),
+            lines,
+        };
+        if case.must_fail_to_build()
+            && let Some(line) = case.lines.iter().find(|l| l.directive.needs_a_run())
+        {
+            bail!(
+                "case.txt line {}: `{}` cannot be checked: the build must fail",
+                line.line,
+                line.text
+            );
+        }
+        Ok(case)
+    }
+
+    /// The case's name: its directory's.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the case's build must fail (it has `build-fails` lines).
+    pub fn must_fail_to_build(&self) -> bool {
+        self.lines
+            .iter()
+            .any(|l| matches!(l.directive, Directive::BuildFails(_)))
+    }
+
+    /// How the case is built.
+    pub fn build_args(&self) -> BuildArgs {
+        let mut args = BuildArgs::default();
+        for line in &self.lines {
+            match &line.directive {
+                Directive::World(world) => args.global.extend(["-w".into(), world.clone()]),
+                Directive::Flags(flags) => args.global.extend(flags.iter().cloned()),
+                Directive::StubWasi => args.componentize.push("--stub-wasi".into()),
+                Directive::ComponentizeFlags(flags) => {
+                    args.componentize.extend(flags.iter().cloned())
+                }
+                Directive::Env(name, value) => args.env.push((
+                    name.clone(),
+                    value.replace("$CASE", &self.dir.to_string_lossy()),
+                )),
+                _ => {}
+            }
+        }
+        args
+    }
+
+    /// Builds the case with the CLI at `cli` and checks every directive: the build error for a
+    /// case that must fail to build, else the run in wasmtime.
+    pub fn run(&self, cli: &Path) -> Result<()> {
+        let out = TempDir::new()?;
+        let output = out.path().join("out.wasm");
+        let built = build_with(&self.dir, cli, &self.build_args(), &output)?;
+        let stderr = String::from_utf8_lossy(&built.stderr);
+        if self.must_fail_to_build() {
+            ensure!(!built.status.success(), "the build succeeded but must fail");
+            for line in &self.lines {
+                if let Directive::BuildFails(expected) = &line.directive {
+                    ensure!(
+                        stderr.contains(expected.as_str()),
+                        "case.txt line {}: the build error does not contain `{expected}`:\n{stderr}",
+                        line.line
+                    );
                 }
             }
-            _ => {}
+            ensure!(
+                !output.exists(),
+                "a failed build wrote {}",
+                output.display()
+            );
+            return Ok(());
         }
+        ensure!(built.status.success(), "the build failed:\n{stderr}");
+        self.run_component(&output)
     }
-    bail!("unbalanced parentheses in `{text}`")
-}
 
-/// Splits `path(args)` into the path and the argument text.
-fn split_call(text: &str) -> Result<(String, String)> {
-    let text = text.trim();
-    let close = matching_paren(text)?;
-    let open = text.find('(').unwrap();
-    Ok((
-        text[..open].trim().into(),
-        text[open + 1..close].trim().into(),
-    ))
-}
-
-/// Splits WAVE arguments at top-level commas.
-fn split_args(text: &str) -> Vec<String> {
-    let mut args = Vec::new();
-    let (mut depth, mut quoted, mut escaped, mut start) = (0, false, false, 0);
-    for (i, c) in text.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' | '\'' => quoted = !quoted,
-            '(' | '[' | '{' if !quoted => depth += 1,
-            ')' | ']' | '}' if !quoted => depth -= 1,
-            ',' if depth == 0 && !quoted => {
-                args.push(text[start..i].trim().to_string());
-                start = i + 1;
-            }
-            _ => {}
-        }
+    /// Checks the directives of the case on the component at `wasm`, already built.
+    pub fn run_component(&self, wasm: &Path) -> Result<()> {
+        let component = Component::from_file(engine(), wasm)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("loading {}", wasm.display()))?;
+        run::run(&component, &self.lines)
     }
-    if !text[start..].trim().is_empty() {
-        args.push(text[start..].trim().to_string());
-    }
-    args
 }
 
-/// The store's state: WASI with captured output.
-struct Host {
-    wasi: WasiCtx,
-    table: ResourceTable,
+/// The engine every case runs in.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(Engine::default)
 }
 
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+/// The command line and environment a case is built with, from its directives.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BuildArgs {
+    /// Flags before `componentize`.
+    pub global: Vec<String>,
+    /// Flags after `componentize app`.
+    pub componentize: Vec<String>,
+    /// Environment variables.
+    pub env: Vec<(String, String)>,
+}
+
+impl BuildArgs {
+    /// How the case in `dir` is built.
+    pub fn of_case(dir: &Path) -> Result<Self> {
+        Ok(Case::read(dir)?.build_args())
     }
 }
 
@@ -229,44 +418,6 @@ pub fn build(
     build_with(dir, cli, &args, output)
 }
 
-/// The command line and environment a case is built with, from its directives.
-#[derive(Debug, Clone, Default)]
-pub struct BuildArgs {
-    /// Flags before `componentize`.
-    pub global: Vec<String>,
-    /// Flags after `componentize app`.
-    pub componentize: Vec<String>,
-    /// Environment variables.
-    pub env: Vec<(String, String)>,
-}
-
-impl BuildArgs {
-    /// How the case in `dir` is built.
-    pub fn of_case(dir: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(dir.join("case.txt")).context("reading case.txt")?;
-        Ok(Self::from_directives(dir, &parse(&text)?))
-    }
-
-    fn from_directives(dir: &Path, directives: &[Directive]) -> Self {
-        let mut args = Self::default();
-        for directive in directives {
-            match directive {
-                Directive::World(world) => args.global.extend(["-w".into(), world.clone()]),
-                Directive::Flags(flags) => args.global.extend(flags.iter().cloned()),
-                Directive::StubWasi => args.componentize.push("--stub-wasi".into()),
-                Directive::ComponentizeFlags(flags) => {
-                    args.componentize.extend(flags.iter().cloned())
-                }
-                Directive::Env(name, value) => args
-                    .env
-                    .push((name.clone(), value.replace("$CASE", &dir.to_string_lossy()))),
-                _ => {}
-            }
-        }
-        args
-    }
-}
-
 /// Builds the app in `dir` into `output` with the CLI at `cli`, as `args` say.
 pub fn build_with(
     dir: &Path,
@@ -274,13 +425,8 @@ pub fn build_with(
     args: &BuildArgs,
     output: &Path,
 ) -> Result<std::process::Output> {
-    let mut command = Command::new(cli);
+    let mut command = cli_command(dir, cli, args);
     command
-        .current_dir(dir)
-        .env_remove("VIRTUAL_ENV")
-        .envs(args.env.iter().map(|(k, v)| (k, v)))
-        .arg("-q")
-        .args(&args.global)
         .args(["componentize", "app", "-o"])
         .arg(output)
         .args(&args.componentize);
@@ -289,360 +435,232 @@ pub fn build_with(
         .with_context(|| format!("running {}", cli.display()))
 }
 
-/// The case directories of `tests/cases/`, sorted by name; only those whose name contains
-/// `$COMPONENTIZE_PY_CASES` (when set), to run a few while working on them.
-pub fn case_dirs() -> Vec<std::path::PathBuf> {
+/// The CLI at `cli`, run in `dir` with `args`' environment and global flags (and `-q`), as both
+/// `componentize` and `bindings` start.
+fn cli_command(dir: &Path, cli: &Path, args: &BuildArgs) -> Command {
+    let mut command = Command::new(cli);
+    command
+        .current_dir(dir)
+        .env_remove("VIRTUAL_ENV")
+        .envs(args.env.iter().map(|(k, v)| (k, v)))
+        .arg("-q")
+        .args(&args.global);
+    command
+}
+
+/// Every case directory of `tests/cases/`, sorted by name.
+fn all_case_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
-    let only = std::env::var("COMPONENTIZE_PY_CASES").unwrap_or_default();
+    let root = root.canonicalize().unwrap_or(root);
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("reading {}: {e}", root.display()))
         .map(|e| e.unwrap().path())
-        .filter(|path| path.file_name().unwrap().to_string_lossy().contains(&only))
+        .filter(|path| path.is_dir())
         .collect();
     cases.sort();
     assert!(!cases.is_empty(), "no cases in {}", root.display());
     cases
 }
 
-/// Builds and runs the case in `dir` with the CLI at `cli`.
-pub fn run_case(dir: &Path, cli: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(dir.join("case.txt")).context("reading case.txt")?;
-    let directives = parse(&text)?;
-    let out_dir = std::env::temp_dir().join(format!(
-        "componentize-py-case-{}-{}",
-        std::process::id(),
-        dir.file_name().unwrap().to_string_lossy()
-    ));
-    std::fs::create_dir_all(&out_dir)?;
-    let output = out_dir.join("out.wasm");
-    let _ = std::fs::remove_file(&output);
-    let args = BuildArgs::from_directives(dir, &directives);
-    let built = build_with(dir, cli, &args, &output)?;
-    let stderr = String::from_utf8_lossy(&built.stderr).into_owned();
-    let failures: Vec<&String> = directives
+/// The case directories of `tests/cases/`, sorted by name; only those whose name contains
+/// `$COMPONENTIZE_PY_CASES` (when set), to run a few while working on them.
+pub fn case_dirs() -> Vec<PathBuf> {
+    let only = std::env::var("COMPONENTIZE_PY_CASES").unwrap_or_default();
+    all_case_dirs()
+        .into_iter()
+        .filter(|path| path.file_name().unwrap().to_string_lossy().contains(&only))
+        .collect()
+}
+
+/// Every case of `tests/cases/` (unfiltered), parsed, as JSON: an array of `{name, dir, build:
+/// {global, componentize, env}, directives: [{line, text, kind, value}]}`, where `kind` is the
+/// directive's word and `value` its parsed arguments (WAVE values as written).
+pub fn corpus_json() -> Result<String> {
+    #[derive(Serialize)]
+    struct Exported<'a> {
+        name: &'a str,
+        dir: &'a Path,
+        build: BuildArgs,
+        directives: &'a [Line],
+    }
+    let cases = all_case_dirs()
         .iter()
-        .filter_map(|d| match d {
-            Directive::BuildFails(text) => Some(text),
-            _ => None,
+        .map(|dir| Case::read(dir).with_context(|| format!("case {}", dir.display())))
+        .collect::<Result<Vec<_>>>()?;
+    let exported: Vec<Exported> = cases
+        .iter()
+        .map(|case| Exported {
+            name: &case.name,
+            dir: &case.dir,
+            build: case.build_args(),
+            directives: &case.lines,
         })
         .collect();
-    if !failures.is_empty() {
-        ensure!(!built.status.success(), "the build succeeded but must fail");
-        for expected in failures {
-            ensure!(
-                stderr.contains(expected.as_str()),
-                "the build error does not contain `{expected}`:\n{stderr}"
-            );
-        }
-        ensure!(
-            !output.exists(),
-            "a failed build wrote {}",
-            output.display()
+    Ok(serde_json::to_string_pretty(&exported)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Case> {
+        Case::parse(Path::new("/cases/self"), text)
+    }
+
+    #[test]
+    fn every_directive_parses() {
+        let case = parse(
+            r#"
+            # a comment
+            world w
+            flags --features a,b -d other
+            componentize-flags -m sdk=sdk
+            env VIRTUAL_ENV=$CASE/venv
+            stdin "héllo\n"
+            stdin "second"
+            run-env GREETING=a=b
+            run-args app.py --loud
+            preopen /scratch
+            import test:f/files#[method]file.size(@3) -> 7
+            import log("it's") -> _
+            call test:res/api#[constructor]counter(5) -> $a
+            call test:res/api#[method]counter.get($a) == 5
+            call boom() traps ~ KeyError: 'missing'
+            call wasi:cli/run@0.2.12#run() == ok
+            call quiet()
+            stdout ~ héllo, wörld
+            stderr ~ Traceback
+            "#,
+        )
+        .unwrap();
+        assert_eq!(case.name(), "self");
+        assert_eq!(case.lines.len(), 18);
+        let args = case.build_args();
+        assert_eq!(args.global, ["-w", "w", "--features", "a,b", "-d", "other"]);
+        assert_eq!(args.componentize, ["-m", "sdk=sdk"]);
+        assert_eq!(
+            args.env,
+            [("VIRTUAL_ENV".to_string(), "/cases/self/venv".to_string())]
         );
-        return Ok(());
+        let json = serde_json::to_value(&case.lines).unwrap();
+        assert_eq!(json[4]["kind"], "stdin");
+        assert_eq!(json[4]["value"], "héllo\n");
+        assert_eq!(json[6]["value"], serde_json::json!(["GREETING", "a=b"]));
+        assert_eq!(json[9]["value"]["args"], "@3");
+        assert_eq!(json[10]["value"]["result"], serde_json::Value::Null);
+        assert_eq!(json[11]["value"]["expect"]["kind"], "keep");
+        assert_eq!(json[11]["value"]["expect"]["value"], "a");
+        assert_eq!(json[13]["value"]["expect"]["value"], "KeyError: 'missing'");
+        assert_eq!(json[14]["line"], 17);
+        assert_eq!(json[14]["value"]["path"], "wasi:cli/run@0.2.12#run");
+        assert_eq!(json[14]["value"]["expect"]["value"], "ok");
     }
-    ensure!(built.status.success(), "the build failed:\n{stderr}");
-    let result = run_component(&output, &directives);
-    let _ = std::fs::remove_dir_all(&out_dir);
-    result
-}
 
-fn run_component(path: &Path, directives: &[Directive]) -> Result<()> {
-    let engine = Engine::default();
-    let component = Component::from_file(&engine, path)?;
-    if directives.iter().any(|d| matches!(d, Directive::StubWasi)) {
-        let ty = component.component_type();
-        let wasi: Vec<String> = ty
-            .imports(&engine)
-            .map(|(name, _)| name.to_string())
-            .filter(|n| n.starts_with("wasi:"))
-            .collect();
-        ensure!(
-            wasi.is_empty(),
-            "built with --stub-wasi but imports {}",
-            wasi.join(", ")
+    #[test]
+    fn malformed_lines_name_their_line() {
+        for (text, message) in [
+            ("world w\nfrobnicate", "line 2: `frobnicate`"),
+            ("call f(1) = 2", "cannot read `= 2`"),
+            ("call f(1) -> a", "must name a result"),
+            ("call f(1, \"x) == 1", "cannot read"),
+            ("import f(1)", "needs `-> <result>`"),
+            ("stdin héllo", "needs a WAVE string"),
+            ("stdout hello", "expected `~ text`"),
+            ("stderr ~", "needs a text"),
+            ("run-env NOVALUE", "expected NAME=value"),
+            ("stub-wasi please", "takes no argument"),
+            ("call (1)", "is not a function path"),
+            (
+                "build-fails ~ oops\ncall f() == 1",
+                "line 2: `call f() == 1` cannot be checked: the build must fail",
+            ),
+        ] {
+            let error = format!("{:#}", parse(text).unwrap_err());
+            assert!(error.contains(message), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn every_corpus_case_parses_and_exports() {
+        let json: serde_json::Value = serde_json::from_str(&corpus_json().unwrap()).unwrap();
+        let cases = json.as_array().unwrap();
+        assert_eq!(cases.len(), all_case_dirs().len());
+        let lazy = cases.iter().find(|c| c["name"] == "lazy-imports").unwrap();
+        let last = lazy["directives"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["kind"], "call");
+        assert_eq!(last["value"]["path"], "use-helper");
+    }
+
+    /// A component in WAT: `answer() -> u32` gives 42, `echo(u32) -> u32` its argument, and
+    /// `boom()` traps.
+    const COMPONENT: &str = r#"
+        (component
+          (core module $m
+            (func (export "answer") (result i32) i32.const 42)
+            (func (export "echo") (param i32) (result i32) local.get 0)
+            (func (export "boom") unreachable))
+          (core instance $i (instantiate $m))
+          (func (export "answer") (result u32) (canon lift (core func $i "answer")))
+          (func (export "echo") (param "x" u32) (result u32) (canon lift (core func $i "echo")))
+          (func (export "boom") (canon lift (core func $i "boom"))))
+    "#;
+
+    fn run_wat(text: &str) -> Result<()> {
+        let component = Component::new(engine(), COMPONENT)?;
+        run::run(&component, &parse(text)?.lines)
+    }
+
+    /// Asserts that running `text` on [`COMPONENT`] fails with each of `messages`.
+    fn assert_fails(text: &str, messages: &[&str]) {
+        let error = format!("{:#}", run_wat(text).expect_err(text));
+        for message in messages {
+            assert!(error.contains(message), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_expectation_after_a_trap_fails() {
+        assert_fails(
+            "call boom() traps ~ unreachable\ncall answer() == 41",
+            &["line 2", "returned 42, expected 41"],
         );
     }
-    for directive in directives {
-        if let Directive::LacksImport(name) = directive {
-            let ty = component.component_type();
-            let mut imports = ty.imports(&engine).map(|(import, _)| import.to_string());
-            ensure!(
-                !imports.any(|import| import == *name),
-                "the component imports {name}"
-            );
-        }
-    }
-    let mut linker: Linker<Host> = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    define_imports(&mut linker, directives)?;
-    let stdout = MemoryOutputPipe::new(1 << 20);
-    let stderr = MemoryOutputPipe::new(1 << 20);
-    let wasi = WasiCtxBuilder::new()
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .build();
-    let mut store = Store::new(
-        &engine,
-        Host {
-            wasi,
-            table: ResourceTable::new(),
-        },
-    );
-    let instance = linker.instantiate(&mut store, &component)?;
-    let mut kept: HashMap<String, Val> = HashMap::new();
-    for directive in directives {
-        match directive {
-            Directive::Call { path, args, expect } => {
-                let func = export(&instance, &mut store, path)?;
-                let ty = func.ty(&store);
-                let param_types: Vec<Type> = ty.params().map(|(_, t)| t).collect();
-                let texts = split_args(args);
-                ensure!(
-                    texts.len() == param_types.len(),
-                    "{path} takes {} arguments",
-                    param_types.len()
-                );
-                let params = texts
-                    .iter()
-                    .zip(&param_types)
-                    .map(|(text, ty)| match text.strip_prefix('$') {
-                        Some(name) => kept
-                            .get(name)
-                            .cloned()
-                            .ok_or_else(|| anyhow!("no kept value ${name}")),
-                        None => Val::from_wave(ty, text)
-                            .map_err(|e| anyhow!("argument `{text}` of {path}: {e}")),
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                let result_types: Vec<Type> = ty.results().collect();
-                let mut results = vec![Val::Bool(false); result_types.len()];
-                let called = func.call(&mut store, &params, &mut results);
-                let printed = String::from_utf8_lossy(&stderr.contents()).into_owned();
-                match (expect, called) {
-                    (Expect::Traps(text), Err(error)) => {
-                        let message = format!("{error:?}");
-                        ensure!(
-                            message.contains(text.as_str()) || printed.contains(text.as_str()),
-                            "{path} trapped without `{text}`:\n{message}\nstderr:\n{printed}"
-                        );
-                        return Ok(());
-                    }
-                    (Expect::Traps(text), Ok(())) => {
-                        bail!("{path} returned but must trap with `{text}`")
-                    }
-                    (_, Err(error)) => bail!("{path} trapped: {error:?}\nstderr:\n{printed}"),
-                    (Expect::Nothing, Ok(())) => {}
-                    (Expect::Keep(name), Ok(())) => {
-                        kept.insert(
-                            name.clone(),
-                            results
-                                .pop()
-                                .ok_or_else(|| anyhow!("{path} returns nothing"))?,
-                        );
-                    }
-                    (Expect::Equals(text), Ok(())) => {
-                        let ty = result_types
-                            .first()
-                            .ok_or_else(|| anyhow!("{path} returns nothing"))?;
-                        let want = Val::from_wave(ty, text)
-                            .map_err(|e| anyhow!("expected result `{text}`: {e}"))?;
-                        let wave =
-                            |v: &Val| canonical(v).to_wave().unwrap_or_else(|_| format!("{v:?}"));
-                        let (got, want) = (wave(&results[0]), wave(&want));
-                        ensure!(
-                            got == want,
-                            "{path}({args}) returned {got}, expected {want}"
-                        );
-                    }
-                }
-            }
-            Directive::Stdout(text) => {
-                let printed = String::from_utf8_lossy(&stdout.contents()).into_owned();
-                ensure!(
-                    printed.contains(text.as_str()),
-                    "stdout does not contain `{text}`:\n{printed}"
-                );
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
 
-/// `value` with flags in a fixed order, so equal values print equally.
-fn canonical(value: &Val) -> Val {
-    let boxed = |v: &Option<Box<Val>>| v.as_ref().map(|v| Box::new(canonical(v)));
-    match value {
-        Val::Flags(names) => {
-            let mut names = names.clone();
-            names.sort();
-            Val::Flags(names)
-        }
-        Val::List(items) => Val::List(items.iter().map(canonical).collect()),
-        Val::Tuple(items) => Val::Tuple(items.iter().map(canonical).collect()),
-        Val::Record(fields) => Val::Record(
-            fields
-                .iter()
-                .map(|(n, v)| (n.clone(), canonical(v)))
-                .collect(),
-        ),
-        Val::Variant(case, payload) => Val::Variant(case.clone(), boxed(payload)),
-        Val::Option(payload) => Val::Option(boxed(payload)),
-        Val::Result(Ok(payload)) => Val::Result(Ok(boxed(payload))),
-        Val::Result(Err(payload)) => Val::Result(Err(boxed(payload))),
-        other => other.clone(),
+    #[test]
+    fn a_right_expectation_after_a_trap_passes() {
+        run_wat(
+            "call answer() == 42\ncall boom() traps ~ unreachable\ncall answer() == 42\n\
+             call boom() traps ~ unreachable\ncall echo(7) == 7",
+        )
+        .unwrap();
     }
-}
 
-/// The exported function at `path` (`name` or `interface#name`).
-fn export(
-    instance: &wasmtime::component::Instance,
-    store: &mut Store<Host>,
-    path: &str,
-) -> Result<Func> {
-    let (interface, name) = match path.split_once('#') {
-        Some((interface, name)) => (Some(interface), name),
-        None => (None, path),
-    };
-    let parent = match interface {
-        Some(interface) => Some(
-            instance
-                .get_export_index(&mut *store, None, interface)
-                .ok_or_else(|| anyhow!("the component exports no `{interface}`"))?,
-        ),
-        None => None,
-    };
-    let index = instance
-        .get_export_index(&mut *store, parent.as_ref(), name)
-        .ok_or_else(|| anyhow!("the component exports no function `{path}`"))?;
-    instance
-        .get_func(&mut *store, index)
-        .ok_or_else(|| anyhow!("`{path}` is not a function"))
-}
-
-/// Host answers for the imports of one interface: function name → (arguments, result) pairs.
-type Answers = HashMap<String, Vec<(String, String)>>;
-
-/// The host side of an imported resource: its rep is what `@N` names in `case.txt`.
-struct HostRep;
-
-/// The case-file text of a value: WAVE, or `@rep` for a host resource (`[@1,@2]` for a list).
-fn value_text(
-    store: &mut wasmtime::StoreContextMut<'_, Host>,
-    value: &Val,
-) -> wasmtime::Result<String> {
-    match value {
-        Val::Resource(resource) => Ok(format!(
-            "@{}",
-            resource.try_into_resource::<HostRep>(&mut *store)?.rep()
-        )),
-        Val::List(items) if items.iter().any(|v| matches!(v, Val::Resource(_))) => {
-            let items = items
-                .iter()
-                .map(|v| value_text(store, v))
-                .collect::<wasmtime::Result<Vec<_>>>()?;
-            Ok(format!("[{}]", items.join(",")))
-        }
-        other => Ok(canonical(other).to_wave()?),
+    #[test]
+    fn a_trap_that_was_not_expected_fails() {
+        assert_fails("call boom()", &["line 1", "trapped"]);
+        assert_fails("call answer() traps ~ x", &["must trap"]);
+        assert_fails(
+            "call boom() traps ~ KeyError",
+            &["trapped without `KeyError`"],
+        );
     }
-}
 
-/// Parses a case-file value of type `ty`: `@rep` makes a new host resource.
-fn parse_value(
-    store: &mut wasmtime::StoreContextMut<'_, Host>,
-    ty: &Type,
-    text: &str,
-) -> wasmtime::Result<Val> {
-    match text.strip_prefix('@') {
-        Some(rep) => {
-            let resource = wasmtime::component::Resource::<HostRep>::new_own(rep.parse()?);
-            Ok(Val::Resource(resource.try_into_resource_any(&mut *store)?))
-        }
-        None => Val::from_wave(ty, text),
+    #[test]
+    fn a_result_kept_before_a_trap_is_gone_after_it() {
+        run_wat("call answer() -> $a\ncall echo($a) == 42").unwrap();
+        assert_fails(
+            "call answer() -> $a\ncall boom() traps ~ unreachable\ncall echo($a)",
+            &[
+                "line 3",
+                "`$a` was kept in the instance that trapped at line 2",
+            ],
+        );
+        assert_fails("call echo($b)", &["no `$b` was kept"]);
     }
-}
 
-/// Defines every `import` directive's function, and the host resources they name (from
-/// `[constructor]R`, `[method]R.f` and `[static]R.f`), answering from the directives.
-fn define_imports(linker: &mut Linker<Host>, directives: &[Directive]) -> Result<()> {
-    // interface (None: the world) → function name → answers
-    let mut by_interface: HashMap<Option<String>, Answers> = HashMap::new();
-    for d in directives {
-        if let Directive::Import { path, args, result } = d {
-            let (interface, name) = match path.split_once('#') {
-                Some((interface, name)) => (Some(interface.to_string()), name.to_string()),
-                None => (None, path.clone()),
-            };
-            by_interface
-                .entry(interface)
-                .or_default()
-                .entry(name)
-                .or_default()
-                .push((args.clone(), result.clone()));
-        }
+    #[test]
+    fn unused_import_answers_and_unknown_exports_fail() {
+        assert_fails("import log(\"x\") -> _", &["line 1", "never used"]);
+        assert_fails("call nothing() == 1", &["exports no function `nothing`"]);
     }
-    for (interface, functions) in by_interface {
-        let mut instance = match &interface {
-            Some(interface) => linker.instance(interface)?,
-            None => linker.root(),
-        };
-        let mut resources: Vec<&str> = functions
-            .keys()
-            .filter_map(|name| {
-                let rest = name.strip_prefix('[')?.split_once(']')?.1;
-                Some(rest.split('.').next().unwrap_or(rest))
-            })
-            .collect();
-        resources.sort();
-        resources.dedup();
-        for resource in resources {
-            instance.resource(
-                resource,
-                wasmtime::component::ResourceType::host::<HostRep>(),
-                |_, _| Ok(()),
-            )?;
-        }
-        for (name, answers) in functions {
-            let path = match &interface {
-                Some(interface) => format!("{interface}#{name}"),
-                None => name.clone(),
-            };
-            let answer = move |mut store: wasmtime::StoreContextMut<'_, Host>,
-                               ty: wasmtime::component::types::ComponentFunc,
-                               params: &[Val],
-                               results: &mut [Val]|
-                  -> wasmtime::Result<()> {
-                let got = params
-                    .iter()
-                    .map(|v| value_text(&mut store, v))
-                    .collect::<wasmtime::Result<Vec<_>>>()?;
-                let param_types: Vec<Type> = ty.params().map(|(_, t)| t).collect();
-                for (args, result) in &answers {
-                    let expected: Vec<String> = split_args(args)
-                        .iter()
-                        .zip(&param_types)
-                        .map(|(text, ty)| match text.contains('@') {
-                            true => Ok(text.replace(' ', "")),
-                            false => Ok::<_, wasmtime::Error>(
-                                canonical(&Val::from_wave(ty, text)?).to_wave()?,
-                            ),
-                        })
-                        .collect::<wasmtime::Result<_>>()?;
-                    if expected == got {
-                        if let (Some(slot), Some(ty)) = (results.first_mut(), ty.results().next()) {
-                            *slot = parse_value(&mut store, &ty, result)?;
-                        }
-                        return Ok(());
-                    }
-                }
-                Err(wasmtime::format_err!(
-                    "unexpected import call {path}({})",
-                    got.join(", ")
-                ))
-            };
-            instance.func_new(&name, answer)?;
-        }
-    }
-    Ok(())
 }

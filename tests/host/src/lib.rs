@@ -122,10 +122,10 @@ impl Guest {
         };
         let (engine, module) = compiled().map_err(fail)?;
         let dir = TempDir::new().map_err(fail)?;
-        std::fs::write(dir.0.join("init.bin"), encode_config(config))
+        std::fs::write(dir.path().join("init.bin"), encode_config(config))
             .map_err(|e| fail(e.into()))?;
         for (name, bytes) in files {
-            std::fs::write(dir.0.join(name), bytes).map_err(|e| fail(e.into()))?;
+            std::fs::write(dir.path().join(name), bytes).map_err(|e| fail(e.into()))?;
         }
         let stdout = MemoryOutputPipe::new(1 << 20);
         let stderr = MemoryOutputPipe::new(1 << 20);
@@ -133,7 +133,7 @@ impl Guest {
             .args(INIT_ARGS)
             .stdout(stdout.clone())
             .stderr(stderr.clone())
-            .preopened_dir(&dir.0, INIT_DIR, FsPerms::ReadOnly)
+            .preopened_dir(dir.path(), INIT_DIR, FsPerms::ReadOnly)
             .map_err(|e| fail(e.into()))?
             .build_p1();
         let mut store = Store::new(engine, wasi);
@@ -235,17 +235,24 @@ impl Guest {
     }
 }
 
-/// A directory removed when dropped.
-struct TempDir(PathBuf);
+/// A new directory under the system's temporary directory, removed when dropped.
+#[derive(Debug)]
+pub(crate) struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new() -> Result<Self> {
+    pub(crate) fn new() -> Result<Self> {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
             std::env::temp_dir().join(format!("componentize-py-test-{}-{n}", std::process::id()));
+        // Left over by an earlier process with the same id.
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         Ok(Self(dir))
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
     }
 }
 
