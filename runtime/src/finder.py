@@ -1,10 +1,48 @@
-# The meta-path finder and loader for modules held in memory bundles. Runs in the namespace of
-# the `componentize_py_runtime` module, which provides _bundle_find, _bundle_read, _bundle_is_dir.
+# The meta-path finder and loader for modules held in memory bundles, and the path-entry finder
+# for paths inside them. Runs in the namespace of the `componentize_py_runtime` module, which
+# provides the _bundle_* functions.
+import _imp
 import marshal
 import sys
 import _frozen_importlib as _bootstrap
+import _frozen_importlib_external as _external
 
 _PYC_HEADER = 16
+
+# The guest paths of the bundles, set by install().
+_BUNDLES = ()
+
+
+def _in_bundle(path):
+    """Whether `path` is a bundle or inside one."""
+    return isinstance(path, str) and any(
+        path == bundle or path.startswith(bundle + "/") for bundle in _BUNDLES
+    )
+
+
+def _module_spec(fullname, origin, is_package):
+    spec = _bootstrap.ModuleSpec(fullname, BundleFinder, origin=origin, is_package=is_package)
+    spec.has_location = True
+    if is_package:
+        spec.submodule_search_locations = [origin.rpartition("/")[0]]
+    return spec
+
+
+def _namespace_spec(fullname, portions, path):
+    """The spec of namespace package `fullname` (PEP 420) made of `portions`, the directories of
+    that name in the bundles, unless a module or regular package of that name lies on the rest of
+    the search path (the file system entries of `path`, or of sys.path for a top-level name),
+    which wins over namespace portions; namespace portions found there join the bundles' ones."""
+    search = [p for p in (sys.path if path is None else path) if not _in_bundle(p)]
+    if search:
+        spec = _external.PathFinder.find_spec(fullname, search)
+        if spec is not None:
+            if spec.loader is not None:
+                return spec
+            portions = portions + list(spec.submodule_search_locations or ())
+    spec = _bootstrap.ModuleSpec(fullname, None, is_package=True)
+    spec.submodule_search_locations = portions
+    return spec
 
 
 class BundleFinder:
@@ -12,24 +50,27 @@ class BundleFinder:
 
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
-        found = _bundle_find(fullname)
-        if found is None:
+        # Built-in and frozen modules win over the bundles, as over sys.path in CPython (their
+        # finders come after this one).
+        if _imp.is_builtin(fullname) or _imp.is_frozen(fullname):
             return None
-        origin, is_package = found
-        spec = _bootstrap.ModuleSpec(fullname, cls, origin=origin, is_package=is_package)
-        spec.has_location = True
-        if is_package:
-            spec.submodule_search_locations = [origin.rpartition("/")[0]]
-        return spec
+        found = _bundle_find(fullname)
+        if found is not None:
+            return _module_spec(fullname, *found)
+        # A directory without __init__ is a namespace package.
+        portions = _bundle_namespace(fullname)
+        return _namespace_spec(fullname, portions, path) if portions else None
 
     @classmethod
     def create_module(cls, spec):
         return None
 
+    # exec and compile go through _call_with_frames_removed, as in CPython's loaders, so that
+    # tracebacks of errors in the module (or in its source) leave the import system's frames out.
     @classmethod
     def exec_module(cls, module):
         code = cls._code(module.__spec__.origin)
-        exec(code, module.__dict__)
+        _bootstrap._call_with_frames_removed(exec, code, module.__dict__)
 
     @classmethod
     def _code(cls, origin):
@@ -37,8 +78,14 @@ class BundleFinder:
         if data is None:
             raise ImportError(f"{origin} vanished from its bundle", path=origin)
         if origin.endswith(".pyc"):
-            return marshal.loads(memoryview(data)[_PYC_HEADER:])
-        return compile(data, origin, "exec", dont_inherit=True)
+            code = marshal.loads(memoryview(data)[_PYC_HEADER:])
+            # The bytecode names the file it was compiled from on the build machine; name the
+            # source's place in the bundle instead, as CPython does for cached bytecode.
+            _imp._fix_co_filename(code, origin[:-1])
+            return code
+        return _bootstrap._call_with_frames_removed(
+            compile, data, origin, "exec", dont_inherit=True
+        )
 
     @classmethod
     def get_code(cls, fullname):
@@ -74,12 +121,57 @@ class BundleFinder:
         return found[0]
 
 
+class BundlePath:
+    """The path-entry finder for a bundle or a directory inside one, which PathFinder and
+    pkgutil use for such entries of sys.path or of a package's __path__ (a module that puts its
+    own directory on sys.path, pkgutil.iter_modules over a package). It serves them from memory,
+    so they work at run time too, where the bundle files are gone, and zipimport never reads the
+    bundles."""
+
+    def __init__(self, path):
+        self.path = path.rstrip("/")
+
+    def find_spec(self, fullname, target=None):
+        name = fullname.rpartition(".")[2]
+        found = _bundle_find_in(self.path, name)
+        if found is not None:
+            return _module_spec(fullname, *found)
+        portion = f"{self.path}/{name}"
+        if not _bundle_is_dir(portion):
+            return None
+        spec = _bootstrap.ModuleSpec(fullname, None)
+        spec.submodule_search_locations = [portion]
+        return spec
+
+    def invalidate_caches(self):
+        pass
+
+    def iter_modules(self, prefix=""):
+        for name, is_package in _bundle_list(self.path):
+            yield prefix + name, is_package
+
+    def __repr__(self):
+        return f"BundlePath({self.path!r})"
+
+
+def _path_hook(path):
+    if _in_bundle(path):
+        return BundlePath(path)
+    raise ImportError("not inside a bundle", path=path)
+
+
 def install():
-    """Puts the finder first and forgets the bundle paths zipimport served during startup."""
-    bundles = set(_bundle_paths())
+    """Puts the finder first, claims paths inside the bundles for BundlePath, and forgets the
+    bundle paths zipimport served during startup (and the bundle directories it read)."""
+    global _BUNDLES
+    _BUNDLES = tuple(_bundle_paths())
     sys.meta_path.insert(0, BundleFinder)
-    sys.path[:] = [p for p in sys.path if p not in bundles]
+    sys.path_hooks.insert(0, _path_hook)
+    sys.path[:] = [p for p in sys.path if p not in _BUNDLES]
     sys.path_importer_cache.clear()
+    zipimport = sys.modules.get("zipimport")
+    for bundle in _BUNDLES:
+        getattr(zipimport, "_zip_directory_cache", {}).pop(bundle, None)
     for module in list(sys.modules.values()):
         spec = getattr(module, "__spec__", None)
         if spec is not None and type(spec.loader).__name__ == "zipimporter":

@@ -24,6 +24,7 @@
 
 pub mod abi;
 mod bundle;
+mod exit;
 mod init;
 pub mod lift;
 pub mod lower;
@@ -122,6 +123,15 @@ fn export_call(py: Python<'_>, world: &world::World, func: usize) -> PyResult<u3
     // first, statics are classmethods and constructors the class itself: one call fits them all.
     let returned = args.call(world.export_callables[func].bind(py));
     let value = match returned {
+        // `sys.exit()` and friends: `run` of wasi:cli/run answers ok or err, other exports end
+        // the process (see `exit`).
+        Err(err) if exit::is_system_exit(py, &err) => {
+            let status = exit::finish(py, &err);
+            if !exit::is_cli_run(export) {
+                std::process::exit(status);
+            }
+            world.result_value(py, status == 0, py.None().into_bound(py))?
+        }
         Ok(value) if signature.result_raises => world.result_value(py, true, value)?,
         Ok(value) => value,
         Err(err)

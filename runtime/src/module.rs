@@ -34,6 +34,33 @@ pub mod componentize_py_runtime {
         bundle::find(fullname)
     }
 
+    /// The directories that make namespace package `fullname`, across the bundles (empty if
+    /// none has it).
+    #[pyfunction]
+    fn _bundle_namespace(fullname: &str) -> Vec<String> {
+        bundle::namespace_portions(fullname)
+    }
+
+    /// Finds module `name` (one identifier) in directory `dir` of a bundle: `(origin,
+    /// is_package)` or `None`.
+    #[pyfunction]
+    fn _bundle_find_in(dir: &str, name: &str) -> Option<(String, bool)> {
+        bundle::find_in(dir, name)
+    }
+
+    /// Whether `path` is a bundle or a directory inside one.
+    #[pyfunction]
+    fn _bundle_is_dir(path: &str) -> bool {
+        bundle::is_dir(path)
+    }
+
+    /// The modules and packages directly inside directory `dir` of a bundle:
+    /// `[(name, is_package)]`.
+    #[pyfunction]
+    fn _bundle_list(dir: &str) -> Vec<(String, bool)> {
+        bundle::list(dir)
+    }
+
     /// The contents of a bundle entry by its full path, or `None`.
     #[pyfunction]
     fn _bundle_read(py: Python<'_>, path: &str) -> Option<Py<pyo3::types::PyBytes>> {

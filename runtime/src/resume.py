@@ -6,9 +6,14 @@ import sys
 
 
 def _resume(argv, environ):
-    """Replaces sys.argv and os.environ with the run's arguments and environment."""
+    """Replaces sys.argv and os.environ with the run's arguments and environment, and reseeds
+    `random` if the app imported it at build time (it was seeded from the build's fixed
+    entropy, so every run would draw the same numbers)."""
     sys.argv[:] = argv
     data = os.environ._data
     data.clear()
     for key, value in environ:
         data[os.environ.encodekey(key)] = os.environ.encodevalue(value)
+    instance = getattr(sys.modules.get("random"), "_inst", None)
+    if instance is not None:
+        instance.seed()

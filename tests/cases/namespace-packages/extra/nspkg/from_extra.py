@@ -1,0 +1,1 @@
+VALUE = "nspkg.from_extra (second -p entry)"
