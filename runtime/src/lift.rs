@@ -117,6 +117,10 @@ impl<'w, 'py> Lifter<'w, 'py> {
                         let (ptr, len) = unsafe { (abi::read_u32(addr), abi::read_u32(addr + 4)) };
                         self.list(*element, ptr, len)
                     }
+                    TypeKind::Bytes => {
+                        let (ptr, len) = unsafe { (abi::read_u32(addr), abi::read_u32(addr + 4)) };
+                        Ok(self.bytes(ptr, len))
+                    }
                     TypeKind::Own(resource) => {
                         let handle = unsafe { abi::read_u32(addr) };
                         self.world.lift_own(self.py, *resource, handle)
@@ -219,6 +223,10 @@ impl<'w, 'py> Lifter<'w, 'py> {
                         let (ptr, len) = (flat.next_i32(), flat.next_i32());
                         self.list(*element, ptr, len)
                     }
+                    TypeKind::Bytes => {
+                        let (ptr, len) = (flat.next_i32(), flat.next_i32());
+                        Ok(self.bytes(ptr, len))
+                    }
                     TypeKind::Own(resource) => {
                         self.world.lift_own(self.py, *resource, flat.next_i32())
                     }
@@ -283,26 +291,26 @@ impl<'w, 'py> Lifter<'w, 'py> {
         Ok(value)
     }
 
+    /// A `list<u8>` or `list<s8>`: `bytes` of the same bytes (an `s8` in two's complement).
+    fn bytes(&mut self, ptr: u32, len: u32) -> Bound<'py, PyAny> {
+        let value = PyBytes::new(self.py, unsafe { abi::bytes(ptr, len) }).into_any();
+        self.own(ptr, len, 1);
+        value
+    }
+
     fn list(&mut self, element: Type, ptr: u32, len: u32) -> PyResult<Bound<'py, PyAny>> {
         let (size, align) = abi::size_align(&self.world.table, element);
-        let value = if element == Type::U8 {
-            PyBytes::new(self.py, unsafe { abi::bytes(ptr, len) }).into_any()
-        } else {
-            // Items go straight into the new list; if one fails, its deallocation skips the
-            // slots still empty.
-            let list = unsafe {
-                Bound::from_owned_ptr_or_err(self.py, ffi::PyList_New(len as ffi::Py_ssize_t))?
-            };
-            for i in 0..len {
-                let item = self.load(element, ptr + i * size)?;
-                unsafe {
-                    ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr())
-                };
-            }
-            list
+        // Items go straight into the new list; if one fails, its deallocation skips the slots
+        // still empty.
+        let list = unsafe {
+            Bound::from_owned_ptr_or_err(self.py, ffi::PyList_New(len as ffi::Py_ssize_t))?
         };
+        for i in 0..len {
+            let item = self.load(element, ptr + i * size)?;
+            unsafe { ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+        }
         self.own(ptr, len * size, align);
-        Ok(value)
+        Ok(list)
     }
 
     fn own(&mut self, addr: u32, size: u32, align: u32) {

@@ -1,9 +1,15 @@
 //! Lowering: Python objects → canonical-ABI values in linear memory or in flat slots.
+//!
+//! A value of the wrong type is a Python error that says where the value is and what was expected
+//! there: `a[2].name: expected str, got int` for an import argument, `result.ok: ...` for what an
+//! export returned. The path is put together only when lowering fails.
+
+use std::fmt::Write as _;
 
 use componentize_py_abi::{Type, TypeKind};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyInt, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyInt, PyList, PyString, PyTuple};
 
 use crate::abi::{self, Block, FlatWriter};
 use crate::world::{Resolved, World};
@@ -21,6 +27,26 @@ pub struct Lowerer<'w, 'py> {
     pub kept: Vec<Bound<'py, PyAny>>,
     /// Handles made to lend an exported resource; dropped once the call is over.
     pub lent: Vec<(u32, u32)>,
+    /// Where the value that failed to lower is, innermost step first (empty unless failing).
+    path: Vec<Step<'w>>,
+}
+
+/// An imported function, by its core module and name (`$root` for world-level functions).
+pub type Function<'a> = (&'a str, &'a str);
+
+/// One step from a value to a part of it, for messages.
+#[derive(Debug, Clone, Copy)]
+enum Step<'w> {
+    /// A record field.
+    Field(&'w str),
+    /// A list or tuple element.
+    Index(usize),
+    /// The payload of a variant case or of `Some`.
+    Value,
+    /// The payload of `Ok`.
+    Ok,
+    /// The payload of `Err`.
+    Err,
 }
 
 impl<'w, 'py> Lowerer<'w, 'py> {
@@ -32,6 +58,7 @@ impl<'w, 'py> Lowerer<'w, 'py> {
             blocks: Vec::new(),
             kept: Vec::new(),
             lent: Vec::new(),
+            path: Vec::new(),
         }
     }
 
@@ -42,27 +69,119 @@ impl<'w, 'py> Lowerer<'w, 'py> {
         addr
     }
 
-    /// Stores `value` as type `ty` at `addr`.
+    /// Stores a function's result `value` as type `ty` at `addr`; errors say where in the result
+    /// the wrong value is (`result.ok[2]: expected int, got str`).
     pub fn store(&mut self, ty: Type, value: &Bound<'py, PyAny>, addr: u32) -> PyResult<()> {
-        let table = &self.world.table;
+        let stored = self.store_value(ty, value, addr);
+        self.located(stored, None, "result")
+    }
+
+    /// Lowers a function's result `value` as type `ty` into flat slots; errors as [`Self::store`].
+    pub fn lower_flat(
+        &mut self,
+        ty: Type,
+        value: &Bound<'py, PyAny>,
+        flat: &mut FlatWriter<'_>,
+    ) -> PyResult<()> {
+        let lowered = self.lower_value(ty, value, flat);
+        self.located(lowered, None, "result")
+    }
+
+    /// Stores argument `name` of import `function` (its core module and name); errors name both
+    /// (`test:x/api#f: a[0]: expected int, got str`).
+    pub fn store_argument(
+        &mut self,
+        (function, name): (Function<'_>, &str),
+        ty: Type,
+        value: &Bound<'py, PyAny>,
+        addr: u32,
+    ) -> PyResult<()> {
+        let stored = self.store_value(ty, value, addr);
+        self.located(stored, Some(function), name)
+    }
+
+    /// Lowers argument `name` of import `function` into flat slots; errors as
+    /// [`Self::store_argument`].
+    pub fn lower_argument(
+        &mut self,
+        (function, name): (Function<'_>, &str),
+        ty: Type,
+        value: &Bound<'py, PyAny>,
+        flat: &mut FlatWriter<'_>,
+    ) -> PyResult<()> {
+        let lowered = self.lower_value(ty, value, flat);
+        self.located(lowered, Some(function), name)
+    }
+
+    /// Records `step` on the way out of a failing part of a value.
+    fn at<T>(&mut self, step: Step<'w>, result: PyResult<T>) -> PyResult<T> {
+        if result.is_err() {
+            self.path.push(step);
+        }
+        result
+    }
+
+    /// Puts where the failing value is in front of the error's message.
+    fn located(
+        &mut self,
+        result: PyResult<()>,
+        function: Option<Function<'_>>,
+        root: &str,
+    ) -> PyResult<()> {
+        let Err(err) = result else {
+            return Ok(());
+        };
+        let mut place = String::new();
+        match function {
+            Some(("$root", name)) => place.push_str(name),
+            Some((module, name)) => {
+                let _ = write!(place, "{module}#{name}");
+            }
+            None => {}
+        }
+        if function.is_some() {
+            place.push_str(": ");
+        }
+        place.push_str(root);
+        for step in self.path.drain(..).rev() {
+            match step {
+                Step::Field(name) => {
+                    place.push('.');
+                    place.push_str(name);
+                }
+                Step::Index(i) => {
+                    let _ = write!(place, "[{i}]");
+                }
+                Step::Value => place.push_str(".value"),
+                Step::Ok => place.push_str(".ok"),
+                Step::Err => place.push_str(".err"),
+            }
+        }
+        Err(prefixed(self.py, err, &place))
+    }
+
+    fn store_value(&mut self, ty: Type, value: &Bound<'py, PyAny>, addr: u32) -> PyResult<()> {
+        let world = self.world;
         match ty {
             Type::String => {
                 let (ptr, len) = self.string(value)?;
                 unsafe { write_pair(addr, ptr, len) };
             }
             Type::Defined(index) => {
-                let def = abi::def(table, index);
+                let def = abi::def(&world.table, index);
                 match &def.kind {
                     TypeKind::Record { fields, .. } => {
                         for field in fields {
-                            let item = value.getattr(field.name.as_str())?;
-                            self.store(field.ty, &item, addr + field.offset)?;
+                            let item = self.field(index, value, &field.name)?;
+                            let stored = self.store_value(field.ty, &item, addr + field.offset);
+                            self.at(Step::Field(&field.name), stored)?;
                         }
                     }
                     TypeKind::Tuple { elements } => {
                         let items = tuple_items(value, elements.len())?;
-                        for (element, item) in elements.iter().zip(items.iter()) {
-                            self.store(element.ty, &item, addr + element.offset)?;
+                        for (i, (element, item)) in elements.iter().zip(items.iter()).enumerate() {
+                            let stored = self.store_value(element.ty, &item, addr + element.offset);
+                            self.at(Step::Index(i), stored)?;
                         }
                     }
                     TypeKind::Variant {
@@ -72,7 +191,8 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                         let (disc, payload) = self.variant_case(index, value)?;
                         write_discriminant(addr, cases.len(), disc);
                         if let (Some(ty), Some(payload)) = (cases[disc].ty, payload) {
-                            self.store(ty, &payload, addr + payload_offset)?;
+                            let stored = self.store_value(ty, &payload, addr + payload_offset);
+                            self.at(Step::Value, stored)?;
                         }
                     }
                     TypeKind::Enum { cases, .. } => {
@@ -91,7 +211,12 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                         None => unsafe { abi::write(addr, &[0]) },
                         Some(payload) => {
                             unsafe { abi::write(addr, &[1]) };
-                            self.store(*ty, &payload, addr + payload_offset)?;
+                            let stored = self.store_value(*ty, &payload, addr + payload_offset);
+                            if *nested {
+                                self.at(Step::Value, stored)?;
+                            } else {
+                                stored?;
+                            }
                         }
                     },
                     TypeKind::Result {
@@ -99,18 +224,23 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                         err,
                         payload_offset,
                     } => {
-                        let (is_ok, payload) = self.world.result_parts(self.py, value)?;
+                        let (is_ok, payload) = world.result_parts(self.py, value)?;
                         unsafe { abi::write(addr, &[u8::from(!is_ok)]) };
                         if let Some(ty) = if is_ok { ok } else { err } {
-                            self.store(*ty, &payload, addr + payload_offset)?;
+                            let stored = self.store_value(*ty, &payload, addr + payload_offset);
+                            self.at(if is_ok { Step::Ok } else { Step::Err }, stored)?;
                         }
                     }
                     TypeKind::List { element } => {
                         let (ptr, len) = self.list(*element, value)?;
                         unsafe { write_pair(addr, ptr, len) };
                     }
+                    TypeKind::Bytes => {
+                        let (ptr, len) = self.bytes(value)?;
+                        unsafe { write_pair(addr, ptr, len) };
+                    }
                     TypeKind::Own(resource) => {
-                        let handle = self.world.lower_own(self.py, *resource, value)?;
+                        let handle = world.lower_own(self.py, *resource, value)?;
                         unsafe { abi::write(addr, &handle.to_le_bytes()) };
                     }
                     TypeKind::Borrow(resource) => {
@@ -120,7 +250,7 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                 }
             }
             primitive => {
-                let (size, _) = abi::size_align(table, primitive);
+                let (size, _) = abi::size_align(&world.table, primitive);
                 let bits = primitive_bits(primitive, value)?;
                 unsafe { abi::write(addr, &bits.to_le_bytes()[..size as usize]) };
             }
@@ -128,14 +258,13 @@ impl<'w, 'py> Lowerer<'w, 'py> {
         Ok(())
     }
 
-    /// Lowers `value` as type `ty` into flat slots.
-    pub fn lower_flat(
+    fn lower_value(
         &mut self,
         ty: Type,
         value: &Bound<'py, PyAny>,
         flat: &mut FlatWriter<'_>,
     ) -> PyResult<()> {
-        let table = &self.world.table;
+        let world = self.world;
         match ty {
             Type::String => {
                 let (ptr, len) = self.string(value)?;
@@ -143,25 +272,29 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                 flat.push(len.into());
             }
             Type::Defined(index) => {
-                let def = abi::def(table, index);
+                let def = abi::def(&world.table, index);
                 let width = def.layout.flat.len();
                 match &def.kind {
                     TypeKind::Record { fields, .. } => {
                         for field in fields {
-                            let item = value.getattr(field.name.as_str())?;
-                            self.lower_flat(field.ty, &item, flat)?;
+                            let item = self.field(index, value, &field.name)?;
+                            let lowered = self.lower_value(field.ty, &item, flat);
+                            self.at(Step::Field(&field.name), lowered)?;
                         }
                     }
                     TypeKind::Tuple { elements } => {
                         let items = tuple_items(value, elements.len())?;
-                        for (element, item) in elements.iter().zip(items.iter()) {
-                            self.lower_flat(element.ty, &item, flat)?;
+                        for (i, (element, item)) in elements.iter().zip(items.iter()).enumerate() {
+                            let lowered = self.lower_value(element.ty, &item, flat);
+                            self.at(Step::Index(i), lowered)?;
                         }
                     }
                     TypeKind::Variant { cases, .. } => {
                         let (disc, payload) = self.variant_case(index, value)?;
                         flat.push(disc as u64);
-                        self.joined_payload(cases[disc].ty.zip(payload), width - 1, flat)?;
+                        let lowered =
+                            self.joined_payload(cases[disc].ty.zip(payload), width - 1, flat);
+                        self.at(Step::Value, lowered)?;
                     }
                     TypeKind::Enum { .. } => flat.push(self.enum_index(index, value)? as u64),
                     TypeKind::Flags { .. } => {
@@ -173,21 +306,34 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                     TypeKind::Option { ty, nested, .. } => {
                         let payload = self.unwrap_option(value, *nested)?;
                         flat.push(u64::from(payload.is_some()));
-                        self.joined_payload(payload.map(|p| (*ty, p)), width - 1, flat)?;
+                        let lowered =
+                            self.joined_payload(payload.map(|p| (*ty, p)), width - 1, flat);
+                        if *nested {
+                            self.at(Step::Value, lowered)?;
+                        } else {
+                            lowered?;
+                        }
                     }
                     TypeKind::Result { ok, err, .. } => {
-                        let (is_ok, payload) = self.world.result_parts(self.py, value)?;
+                        let (is_ok, payload) = world.result_parts(self.py, value)?;
                         flat.push(u64::from(!is_ok));
                         let ty = if is_ok { *ok } else { *err };
-                        self.joined_payload(ty.map(|ty| (ty, payload)), width - 1, flat)?;
+                        let lowered =
+                            self.joined_payload(ty.map(|ty| (ty, payload)), width - 1, flat);
+                        self.at(if is_ok { Step::Ok } else { Step::Err }, lowered)?;
                     }
                     TypeKind::List { element } => {
                         let (ptr, len) = self.list(*element, value)?;
                         flat.push(ptr.into());
                         flat.push(len.into());
                     }
+                    TypeKind::Bytes => {
+                        let (ptr, len) = self.bytes(value)?;
+                        flat.push(ptr.into());
+                        flat.push(len.into());
+                    }
                     TypeKind::Own(resource) => {
-                        flat.push(self.world.lower_own(self.py, *resource, value)?.into())
+                        flat.push(world.lower_own(self.py, *resource, value)?.into())
                     }
                     TypeKind::Borrow(resource) => flat.push(self.borrow(*resource, value)?.into()),
                 }
@@ -206,10 +352,27 @@ impl<'w, 'py> Lowerer<'w, 'py> {
     ) -> PyResult<()> {
         let start = flat.position();
         if let Some((ty, value)) = payload {
-            self.lower_flat(ty, &value, flat)?;
+            self.lower_value(ty, &value, flat)?;
         }
         flat.pad(start + width - flat.position());
         Ok(())
+    }
+
+    /// Field `name` of a record value: any object with that attribute will do.
+    fn field(
+        &self,
+        index: u32,
+        value: &Bound<'py, PyAny>,
+        name: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        value.getattr(name).map_err(|e| {
+            if e.is_instance_of::<pyo3::exceptions::PyAttributeError>(self.py) {
+                let class = self.world.class_name(index);
+                type_error(&format!("{class} (with a field `{name}`)"), value)
+            } else {
+                e
+            }
+        })
     }
 
     fn string(&mut self, value: &Bound<'py, PyAny>) -> PyResult<(u32, u32)> {
@@ -228,33 +391,63 @@ impl<'w, 'py> Lowerer<'w, 'py> {
         (data.as_ptr() as usize as u32, data.len() as u32)
     }
 
-    fn list(&mut self, element: Type, value: &Bound<'py, PyAny>) -> PyResult<(u32, u32)> {
-        if element == Type::U8 {
-            if let Ok(bytes) = value.cast::<PyBytes>() {
-                return Ok(self.keep(value, bytes.as_bytes()));
-            }
-            if let Ok(array) = value.cast::<PyByteArray>() {
-                return Ok(self.copy_bytes(&array.to_vec(), 1));
-            }
-            // Any other iterable of ints in 0..=255 (a list, a memoryview): `bytes()` checks it.
-            if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyString>() {
-                return Err(type_error("bytes", value));
-            }
-            let bytes = self
-                .py
-                .get_type::<PyBytes>()
-                .call1((value,))
-                .map_err(|_| type_error("bytes", value))?;
-            return Ok(self.keep(&bytes, bytes.cast::<PyBytes>()?.as_bytes()));
+    /// A `list<u8>` or `list<s8>`: `bytes`, `bytearray`, or any other object `bytes()` takes
+    /// except an int or a str (a list of ints in 0..=255, a memoryview).
+    fn bytes(&mut self, value: &Bound<'py, PyAny>) -> PyResult<(u32, u32)> {
+        if let Ok(bytes) = value.cast::<PyBytes>() {
+            return Ok(self.keep(value, bytes.as_bytes()));
         }
+        if let Ok(array) = value.cast::<PyByteArray>() {
+            return Ok(self.copy_bytes(&array.to_vec(), 1));
+        }
+        if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyString>() {
+            return Err(type_error("bytes", value));
+        }
+        let bytes = self
+            .py
+            .get_type::<PyBytes>()
+            .call1((value,))
+            .map_err(|_| type_error("bytes", value))?;
+        Ok(self.keep(&bytes, bytes.cast::<PyBytes>()?.as_bytes()))
+    }
+
+    fn list(&mut self, element: Type, value: &Bound<'py, PyAny>) -> PyResult<(u32, u32)> {
         if value.is_instance_of::<PyString>() {
             return Err(type_error("list", value));
         }
+        if let Ok(list) = value.cast::<PyList>() {
+            return self.items(element, list.len(), list.iter());
+        }
+        if let Ok(tuple) = value.cast::<PyTuple>() {
+            return self.items(element, tuple.len(), tuple.iter());
+        }
+        // Any other iterable with a length, through its items, so the count stored is the count
+        // written.
+        value.len().map_err(|_| type_error("list", value))?;
+        let items = value.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+        self.items(element, items.len(), items.into_iter())
+    }
+
+    /// Stores `len` items into a new block, failing if there are fewer.
+    fn items(
+        &mut self,
+        element: Type,
+        len: usize,
+        items: impl Iterator<Item = Bound<'py, PyAny>>,
+    ) -> PyResult<(u32, u32)> {
         let (size, align) = abi::size_align(&self.world.table, element);
-        let len = value.len().map_err(|_| type_error("list", value))? as u32;
+        let len = len as u32;
         let ptr = self.allocate(len * size, align);
-        for (i, item) in value.try_iter()?.enumerate() {
-            self.store(element, &item?, ptr + i as u32 * size)?;
+        let mut stored = 0;
+        for item in items.take(len as usize) {
+            let result = self.store_value(element, &item, ptr + stored * size);
+            self.at(Step::Index(stored as usize), result)?;
+            stored += 1;
+        }
+        if stored != len {
+            return Err(PyValueError::new_err(
+                "the list got shorter while it was being lowered",
+            ));
         }
         Ok((ptr, len))
     }
@@ -265,6 +458,8 @@ impl<'w, 'py> Lowerer<'w, 'py> {
         (ptr, bytes.len() as u32)
     }
 
+    /// The case of a variant value: an instance of one of its case classes, or else of a class
+    /// of the same name (a second copy of the bindings, imported under another package).
     fn variant_case(
         &self,
         index: u32,
@@ -276,10 +471,13 @@ impl<'w, 'py> Lowerer<'w, 'py> {
         let TypeKind::Variant { cases, .. } = &abi::def(&self.world.table, index).kind else {
             unreachable!("resolved as a variant")
         };
+        let payload = |disc: usize| -> PyResult<(usize, Option<Bound<'py, PyAny>>)> {
+            let payload = cases[disc].ty.map(|_| value.getattr("value")).transpose()?;
+            Ok((disc, payload))
+        };
         for (disc, class) in classes.iter().enumerate() {
             if value.is_instance(class.bind(self.py))? {
-                let payload = cases[disc].ty.map(|_| value.getattr("value")).transpose()?;
-                return Ok((disc, payload));
+                return payload(disc);
             }
         }
         let names: Vec<String> = classes
@@ -290,25 +488,53 @@ impl<'w, 'py> Lowerer<'w, 'py> {
                     .and_then(|n| n.extract())
             })
             .collect::<PyResult<_>>()?;
+        let own = value.get_type().name()?.to_string();
+        if let Some(disc) = names.iter().position(|name| *name == own) {
+            return payload(disc);
+        }
         Err(type_error(&names.join(" | "), value))
     }
 
+    /// The discriminant of an enum value: one of its members, or else a member of the same name
+    /// of an enum class of the same name (a second copy of the bindings).
     fn enum_index(&self, index: u32, value: &Bound<'py, PyAny>) -> PyResult<usize> {
         let Resolved::Members(members) = &self.world.resolved[index as usize] else {
             unreachable!("enum types resolve to their members")
         };
-        members
-            .iter()
-            .position(|m| m.bind(self.py).is(value))
-            .ok_or_else(|| type_error(&self.world.class_name(index), value))
+        if let Some(disc) = members.iter().position(|m| m.bind(self.py).is(value)) {
+            return Ok(disc);
+        }
+        let class = self.world.class_name(index);
+        let name_of = |v: &Bound<'py, PyAny>| v.getattr("name").and_then(|n| n.extract::<String>());
+        if value
+            .get_type()
+            .name()
+            .is_ok_and(|n| n.to_string() == class)
+            && let Ok(name) = name_of(value)
+            && let Some(disc) = members
+                .iter()
+                .position(|m| name_of(m.bind(self.py)).is_ok_and(|n| n == name))
+        {
+            return Ok(disc);
+        }
+        Err(type_error(&class, value))
     }
 
+    /// The bits of a flags value, little-endian in `size` bytes.
     fn flags_bytes(&self, index: u32, value: &Bound<'py, PyAny>, size: usize) -> PyResult<Vec<u8>> {
-        if !value.is_instance(self.world.class(index)?.bind(self.py))? {
-            return Err(type_error(&self.world.class_name(index), value));
+        let class = self.world.class_name(index);
+        if !value.is_instance(self.world.class(index)?.bind(self.py))?
+            && !value
+                .get_type()
+                .name()
+                .is_ok_and(|n| n.to_string() == class)
+        {
+            return Err(type_error(&class, value));
         }
         let bits = value.getattr("value")?;
-        bits.call_method1("to_bytes", (size, "little"))?.extract()
+        bits.call_method1("to_bytes", (size, "little"))
+            .and_then(|b| b.extract())
+            .map_err(|_| type_error(&class, value))
     }
 
     fn unwrap_option(
@@ -324,7 +550,7 @@ impl<'w, 'py> Lowerer<'w, 'py> {
         }
         let some = &self.world.helpers(self.py)?.some;
         if !value.is_instance(some.bind(self.py))? {
-            return Err(type_error("Some", value));
+            return Err(type_error("Some | None", value));
         }
         Ok(Some(value.getattr("value")?))
     }
@@ -339,10 +565,18 @@ impl<'w, 'py> Lowerer<'w, 'py> {
 }
 
 /// The flat bits of a primitive value: signed types sign-extended to their flat width, then
-/// zero-extended to 64 bits. Wrong types and out-of-range values are Python errors.
+/// zero-extended to 64 bits. Wrong types and out-of-range values are Python errors that say what
+/// was expected.
 fn primitive_bits(ty: Type, value: &Bound<'_, PyAny>) -> PyResult<u64> {
     let wrong = |e: PyErr| {
-        if e.is_instance_of::<PyTypeError>(value.py()) {
+        let py = value.py();
+        if e.is_instance_of::<PyOverflowError>(py) {
+            let (name, range) = int_range(ty);
+            PyOverflowError::new_err(format!(
+                "expected {name} in {range}, got {}",
+                value.repr().map(|r| r.to_string()).unwrap_or_default()
+            ))
+        } else if e.is_instance_of::<PyTypeError>(py) {
             type_error(type_name(ty), value)
         } else {
             e
@@ -375,6 +609,21 @@ fn type_name(ty: Type) -> &'static str {
     match ty {
         Type::F32 | Type::F64 => "float",
         _ => "int",
+    }
+}
+
+/// The WIT name and range of an integer type.
+fn int_range(ty: Type) -> (&'static str, &'static str) {
+    match ty {
+        Type::S8 => ("s8", "-128..=127"),
+        Type::U8 => ("u8", "0..=255"),
+        Type::S16 => ("s16", "-32768..=32767"),
+        Type::U16 => ("u16", "0..=65535"),
+        Type::S32 => ("s32", "-2147483648..=2147483647"),
+        Type::U32 => ("u32", "0..=4294967295"),
+        Type::S64 => ("s64", "-9223372036854775808..=9223372036854775807"),
+        Type::U64 => ("u64", "0..=18446744073709551615"),
+        _ => ("number", "range"),
     }
 }
 
@@ -411,4 +660,32 @@ pub fn type_error(expected: &str, value: &Bound<'_, PyAny>) -> PyErr {
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "?".into());
     PyTypeError::new_err(format!("expected {expected}, got {got}"))
+}
+
+/// `err` with `place: ` in front of its message: an exception of the same type with the same
+/// traceback and chain, or a `TypeError` caused by `err` when its type takes no message alone.
+fn prefixed(py: Python<'_>, err: PyErr, place: &str) -> PyErr {
+    let message = match err.value(py).str() {
+        Ok(text) => format!("{place}: {text}"),
+        Err(_) => place.to_string(),
+    };
+    let remade = err
+        .get_type(py)
+        .call1((message.as_str(),))
+        .ok()
+        .filter(|e| e.is_instance_of::<pyo3::exceptions::PyBaseException>())
+        .map(PyErr::from_value);
+    match remade {
+        Some(remade) => {
+            remade.set_traceback(py, err.traceback(py));
+            remade.set_cause(py, err.cause(py));
+            remade.set_context(py, err.context(py));
+            remade
+        }
+        None => {
+            let remade = PyTypeError::new_err(message);
+            remade.set_cause(py, Some(err));
+            remade
+        }
+    }
 }

@@ -5,8 +5,9 @@ use std::sync::{Mutex, OnceLock};
 
 use componentize_py_abi::{ARG_SLOTS, ExportTarget, PyName, TypeKind, WorldTable};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyString, PyTuple, PyType};
 
 use crate::abi::{self, FlatReader, FlatWriter};
 use crate::lift::Lifter;
@@ -129,8 +130,23 @@ impl World {
                         let class = &resource_classes[*resource as usize];
                         return Ok(class.clone_ref(py));
                     }
-                    ExportTarget::ResourceMethod { resource, name }
-                    | ExportTarget::Static { resource, name } => {
+                    // Methods are looked up on the instance at each call, so a subclass's override
+                    // runs, as does a class the app made from the bindings' protocol.
+                    ExportTarget::ResourceMethod { resource, name } => {
+                        let class = &table.resources[*resource as usize].class;
+                        if resource_classes[*resource as usize]
+                            .bind(py)
+                            .getattr(name.as_str())
+                            .is_err()
+                        {
+                            return Err(PyRuntimeError::new_err(format!(
+                                "the app's resource class {} has no method `{name}`, needed for export `{}`",
+                                class.name, export.name
+                            )));
+                        }
+                        return method_caller(py, name);
+                    }
+                    ExportTarget::Static { resource, name } => {
                         let class = &table.resources[*resource as usize].class;
                         (
                             resource_classes[*resource as usize].bind(py),
@@ -370,8 +386,20 @@ impl World {
         resource: u32,
         value: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        // A nominal check, through the MRO only: the class may be the bindings' own protocol (an
+        // app that makes the interface-named module the bindings module), which `isinstance`
+        // rejects unless it is runtime-checkable.
         let class = self.resource_classes[resource as usize].bind(py);
-        if value.is_instance(class)? {
+        let subclass = match class.cast::<PyType>() {
+            Ok(class) => unsafe {
+                ffi::PyType_IsSubtype(
+                    ffi::Py_TYPE(value.as_ptr()),
+                    class.as_ptr().cast::<ffi::PyTypeObject>(),
+                ) != 0
+            },
+            Err(_) => value.is_instance(class)?,
+        };
+        if subclass {
             Ok(())
         } else {
             let name = &self.table.resources[resource as usize].class.name;
@@ -400,6 +428,7 @@ impl World {
             .get(index as usize)
             .ok_or_else(|| PyRuntimeError::new_err(format!("no import #{index}")))?;
         let signature = &function.signature;
+        let name = (function.module.as_str(), function.name.as_str());
         if args.len() != signature.params.len() {
             return Err(PyTypeError::new_err(format!(
                 "{} takes {} arguments, got {}",
@@ -414,14 +443,22 @@ impl World {
             if signature.params_indirect {
                 let (offsets, size, align) = abi::tuple_layout(&self.table, &signature.params);
                 let addr = lowerer.allocate(size, align);
-                for ((ty, offset), arg) in signature.params.iter().zip(offsets).zip(args.iter()) {
-                    lowerer.store(*ty, &arg, addr + offset)?;
+                for (i, ((ty, offset), arg)) in signature
+                    .params
+                    .iter()
+                    .zip(offsets)
+                    .zip(args.iter())
+                    .enumerate()
+                {
+                    let param = (name, parameter_name(signature, i));
+                    lowerer.store_argument(param, *ty, &arg, addr + offset)?;
                 }
                 slots[0] = addr.into();
             } else {
                 let mut writer = FlatWriter::new(&mut slots);
-                for (ty, arg) in signature.params.iter().zip(args.iter()) {
-                    lowerer.lower_flat(*ty, &arg, &mut writer)?;
+                for (i, (ty, arg)) in signature.params.iter().zip(args.iter()).enumerate() {
+                    let param = (name, parameter_name(signature, i));
+                    lowerer.lower_argument(param, *ty, &arg, &mut writer)?;
                 }
             }
             Ok::<_, PyErr>(())
@@ -486,6 +523,60 @@ impl World {
         };
         dispatch(index, slots.as_mut_ptr());
         Ok(())
+    }
+}
+
+/// The Python name of parameter `i`, for messages.
+fn parameter_name(signature: &componentize_py_abi::Signature, i: usize) -> &str {
+    signature
+        .param_names
+        .get(i)
+        .map_or("argument", String::as_str)
+}
+
+/// A callable that calls method `name` of its first argument with the other arguments, by
+/// vectorcall and without allocating (`PyObject_VectorcallMethod`).
+fn method_caller(py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+    /// The method definition every caller shares; CPython only reads it.
+    struct Definition(ffi::PyMethodDef);
+    // SAFETY: the definition is immutable and points at static data only.
+    unsafe impl Sync for Definition {}
+    static DEFINITION: Definition = Definition(ffi::PyMethodDef {
+        ml_name: c"call_method".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionFast: call_method,
+        },
+        ml_flags: ffi::METH_FASTCALL,
+        ml_doc: std::ptr::null(),
+    });
+
+    /// `self` is the method name; `args[0]` the object whose method is called.
+    unsafe extern "C" fn call_method(
+        name: *mut ffi::PyObject,
+        args: *mut *mut ffi::PyObject,
+        nargs: ffi::Py_ssize_t,
+    ) -> *mut ffi::PyObject {
+        if nargs < 1 {
+            unsafe {
+                ffi::PyErr_SetString(
+                    ffi::PyExc_TypeError,
+                    c"a resource method needs its instance".as_ptr(),
+                )
+            };
+            return std::ptr::null_mut();
+        }
+        unsafe { ffi::PyObject_VectorcallMethod(name, args, nargs as usize, std::ptr::null_mut()) }
+    }
+
+    let name = PyString::intern(py, name);
+    // SAFETY: the definition lives for the whole program and CPython does not write to it.
+    unsafe {
+        let function = ffi::PyCFunction_NewEx(
+            (&raw const DEFINITION.0).cast_mut(),
+            name.as_ptr(),
+            std::ptr::null_mut(),
+        );
+        Bound::from_owned_ptr_or_err(py, function).map(Bound::unbind)
     }
 }
 

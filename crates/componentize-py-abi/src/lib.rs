@@ -247,11 +247,14 @@ pub enum TypeKind {
         /// Offset of the payload after the discriminant.
         payload_offset: u32,
     },
-    /// `list<T>`: a Python list, or `bytes` for `list<u8>`.
+    /// `list<T>`: a Python list (of ints for a `list` of an alias of `u8` or `s8`).
     List {
         /// The element type.
         element: Type,
     },
+    /// `list<u8>` or `list<s8>` with the element type written as such: Python `bytes` (an `s8`
+    /// element is the byte's two's complement, so `-1` is `b'\xff'`).
+    Bytes,
     /// `own<R>`.
     Own(u32),
     /// `borrow<R>`.
@@ -285,6 +288,8 @@ pub struct ResourceIntrinsics {
 pub struct Signature {
     /// Parameter types.
     pub params: Vec<Type>,
+    /// Parameter names as Python spells them, for messages.
+    pub param_names: Vec<String>,
     /// Result type, if any.
     pub result: Option<Type>,
     /// The flat core parameters (one `i32` pointer when passed indirectly; for imports with
@@ -296,7 +301,9 @@ pub struct Signature {
     pub params_indirect: bool,
     /// Whether results go through memory.
     pub results_indirect: bool,
-    /// Whether a top-level `result` maps to returning the ok value and raising `Err`.
+    /// Whether the result maps to returning the ok value and raising `Err`, as in componentize-py:
+    /// when the result type is a `result` (written inline, or a `type r = result<..>`), not an
+    /// alias of another type that is one (`use`, or `type a = r`).
     pub result_raises: bool,
 }
 

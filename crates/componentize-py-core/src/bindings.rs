@@ -1,8 +1,13 @@
 //! Python bindings: the `wit_world` package (types, imported functions and resources, and the
 //! protocols the app implements for exports), plus `componentize_py_types.py`, the
-//! `componentize_py_runtime.pyi` stub and, for `wasi:http` 0.2 worlds, `poll_loop.py`. The shapes
-//! follow componentize-py 0.25.1 so existing apps run unchanged, and everything passes
-//! `mypy --strict`.
+//! `componentize_py_runtime.pyi` stub, its host stand-in `componentize_py_runtime.py` and, for
+//! `wasi:http` 0.2 worlds, `poll_loop.py`. The shapes follow componentize-py 0.25.1 so existing
+//! apps run unchanged, and everything passes `mypy --strict`.
+//!
+//! The same files serve inside a component and on host Python: in a component the runtime's
+//! built-in `componentize_py_runtime` is imported before any app code, so the stand-in is never
+//! loaded there; on the host it is, and the bindings import and their types work (calling an
+//! imported function raises `NotImplementedError`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -57,6 +62,32 @@ def call_import(index: int, args: Tuple[Any, ...]) -> Any: ...
 def drop_resource(resource: int, handle: int) -> None: ...
 "#;
 
+/// Where [`HOST_RUNTIME`] goes in the bindings.
+pub const HOST_RUNTIME_PATH: &str = "componentize_py_runtime.py";
+
+/// `componentize_py_runtime.py`: what host Python imports in place of the runtime's built-in
+/// module, so that the bindings import outside a component.
+pub const HOST_RUNTIME: &str = r#""""Stands in for the componentize-py runtime outside a component.
+
+Inside a component, the runtime's built-in `componentize_py_runtime` module is imported before the
+app and this file is never loaded. Host Python (an app's unit tests, an IDE) loads this file
+instead, so the generated bindings import and their types work there; calling an imported WIT
+function raises `NotImplementedError`.
+"""
+
+from typing import Any, Tuple
+
+_OUTSIDE = "imported WIT functions can only be called inside a component (this is host Python)"
+
+
+def call_import(index: int, args: Tuple[Any, ...]) -> Any:
+    raise NotImplementedError(_OUTSIDE)
+
+
+def drop_resource(resource: int, handle: int) -> None:
+    raise NotImplementedError(_OUTSIDE)
+"#;
+
 /// `poll_loop.py` with `{WORLD}` and the import modules it uses left as placeholders.
 const POLL_LOOP: &str = include_str!("poll_loop.py");
 
@@ -79,6 +110,7 @@ pub fn generate(summary: &Summary<'_>) -> BTreeMap<String, String> {
     let world = &summary.naming.world_module;
     files.insert("componentize_py_types.py".into(), TYPES_MODULE.into());
     files.insert("componentize_py_runtime.pyi".into(), RUNTIME_STUB.into());
+    files.insert(HOST_RUNTIME_PATH.into(), HOST_RUNTIME.into());
     if let Some(poll_loop) = poll_loop(summary) {
         files.insert("poll_loop.py".into(), poll_loop);
     }
@@ -110,14 +142,10 @@ pub fn generate(summary: &Summary<'_>) -> BTreeMap<String, String> {
     for info in &summary.interfaces {
         let iface = &resolve.interfaces[info.id];
         let mut module = Module::new(summary, Some(info));
-        // An interface both imported and exported has its types in the import module; the
-        // export module only holds the protocols of its resources.
-        let imported_too = info.direction == Direction::Export
-            && summary.interface(info.id, Direction::Import).is_some();
+        // Both modules of an interface both imported and exported define its types, as in
+        // componentize-py; values the runtime makes, and the protocols, use the import module's.
         for &ty in iface.types.values() {
-            if !imported_too || matches!(resolve.types[ty].kind, TypeDefKind::Resource) {
-                module.ty(ty);
-            }
+            module.ty(ty);
         }
         match info.direction {
             Direction::Import => {
@@ -139,6 +167,7 @@ pub fn generate(summary: &Summary<'_>) -> BTreeMap<String, String> {
                     .cloned()
                     .collect();
                 let mut protocol = Module::new(summary, None);
+                protocol.in_exports = true;
                 if !iface.functions.is_empty() {
                     protocol.protocol(&names::camel(&info.module), &freestanding);
                     let _ = write!(exports_init, "{}", protocol.body);
@@ -152,12 +181,10 @@ pub fn generate(summary: &Summary<'_>) -> BTreeMap<String, String> {
                         }
                     }
                 }
-                if !(imported_too && module.body.is_empty()) {
-                    files.insert(
-                        format!("{world}/exports/{}.py", info.module),
-                        module.finish(),
-                    );
-                }
+                files.insert(
+                    format!("{world}/exports/{}.py", info.module),
+                    module.finish(),
+                );
             }
         }
     }
@@ -198,9 +225,12 @@ struct Module<'a, 'b> {
     uses: Vec<String>,
     /// The resource whose class is being written: its handles are spelled `Self`.
     current: Option<TypeId>,
-    /// Writing what the app implements: handles of exported interfaces' resources name the
-    /// exported classes.
-    exporting: bool,
+    /// The side of the world of what is being written: `Export` in what the app implements,
+    /// where handles can name the exported classes (see [`Summary::handle_side`]).
+    side: Direction,
+    /// Whether the module is in the `exports` package, where an import module named like an
+    /// export module is imported under another name (see [`Module::class_in`]).
+    in_exports: bool,
 }
 
 impl<'a, 'b> Module<'a, 'b> {
@@ -211,7 +241,9 @@ impl<'a, 'b> Module<'a, 'b> {
             body: String::new(),
             uses: Vec::new(),
             current: None,
-            exporting: false,
+            // What an export module defines holds the exported resources.
+            side: info.map_or(Direction::Import, |i| i.direction),
+            in_exports: info.is_some_and(|i| i.direction == Direction::Export),
         }
     }
 
@@ -242,16 +274,16 @@ impl<'a, 'b> Module<'a, 'b> {
     fn type_ref(&mut self, id: TypeId) -> String {
         let def = &self.resolve().types[id];
         let name = names::camel(def.name.as_deref().unwrap_or("anonymous"));
-        let here = self.info.map(|i| (i.id, i.direction));
         match self.module_of(id) {
+            // Each module of an interface defines its types.
+            Some(owner) if self.info.is_some_and(|i| i.id == owner) => name,
             Some(owner) => {
-                // Types live in the import module of an interface that is imported at all.
+                // Elsewhere, types are the import module's when the interface is imported at all.
                 let info = self
                     .summary
                     .interface(owner, Direction::Import)
                     .or_else(|| self.summary.interface(owner, Direction::Export));
                 match info {
-                    Some(info) if Some((info.id, info.direction)) == here => name,
                     Some(info) => self.class_in(info, &name),
                     None => name,
                 }
@@ -267,11 +299,29 @@ impl<'a, 'b> Module<'a, 'b> {
         }
         let package = self.summary.bindings_module(Some(info));
         let (parent, module) = package.rsplit_once('.').expect("qualified");
-        let line = format!("from {parent} import {module}");
+        // In the `exports` package an import module must not take the name of an export module
+        // of the same interface: the two can meet in one file, and in `exports/__init__.py` the
+        // name would hide the export submodule (`exports.<name>`).
+        let shadows = self.in_exports
+            && info.direction == Direction::Import
+            && self
+                .summary
+                .interfaces
+                .iter()
+                .any(|i| i.direction == Direction::Export && i.module == module);
+        let (line, binding) = if shadows {
+            let binding = format!("imports_{module}");
+            (
+                format!("from {parent} import {module} as {binding}"),
+                binding,
+            )
+        } else {
+            (format!("from {parent} import {module}"), module.to_string())
+        };
         if !self.uses.contains(&line) {
             self.uses.push(line);
         }
-        format!("{module}.{name}")
+        format!("{binding}.{name}")
     }
 
     /// The annotation of a WIT type.
@@ -297,8 +347,15 @@ impl<'a, 'b> Module<'a, 'b> {
                     | TypeDefKind::Enum(_)
                     | TypeDefKind::Flags(_)
                     | TypeDefKind::Resource => self.type_ref(*id),
-                    TypeDefKind::Type(inner) => self.annotation(inner),
-                    TypeDefKind::List(Type::U8) => "bytes".into(),
+                    TypeDefKind::Type(inner) => {
+                        let side = self.side;
+                        self.side = self.summary.side_across(*id, side);
+                        let annotation = self.annotation(inner);
+                        self.side = side;
+                        annotation
+                    }
+                    // Only an element written `u8`/`s8` makes `bytes`, not an alias of one.
+                    TypeDefKind::List(Type::U8 | Type::S8) => "bytes".into(),
                     TypeDefKind::List(element) => format!("List[{}]", self.annotation(element)),
                     TypeDefKind::Tuple(tuple) => {
                         let items: Vec<String> =
@@ -327,10 +384,10 @@ impl<'a, 'b> Module<'a, 'b> {
                         format!("Result[{ok}, {err}]")
                     }
                     TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => {
-                        let resource = self.dealias(*r);
+                        let (resource, direction) = self.summary.handle_side(*r, self.side);
                         let exported = self
                             .module_of(resource)
-                            .filter(|_| self.exporting)
+                            .filter(|_| direction == Direction::Export)
                             .and_then(|owner| self.summary.interface(owner, Direction::Export));
                         if self.current == Some(resource) {
                             "Self".into()
@@ -345,13 +402,6 @@ impl<'a, 'b> Module<'a, 'b> {
                 }
             }
         }
-    }
-
-    fn dealias(&self, mut id: TypeId) -> TypeId {
-        while let TypeDefKind::Type(Type::Id(inner)) = self.resolve().types[id].kind {
-            id = inner;
-        }
-        id
     }
 
     fn is_option(&self, ty: &Type) -> bool {
@@ -537,11 +587,11 @@ impl<'a, 'b> Module<'a, 'b> {
         }
     }
 
-    /// The ok and err types of a top-level `result` return type.
+    /// The ok and err types of a result type that returns the ok value and raises `Err` (see
+    /// [`Summary::raises`]).
     fn result_parts(&self, ty: &Type) -> Option<(Option<Type>, Option<Type>)> {
         match ty {
-            Type::Id(id) => match &self.resolve().types[*id].kind {
-                TypeDefKind::Type(inner) => self.result_parts(inner),
+            Type::Id(id) if self.summary.raises(ty) => match &self.resolve().types[*id].kind {
                 TypeDefKind::Result(r) => Some((r.ok, r.err)),
                 _ => None,
             },
@@ -640,9 +690,9 @@ impl<'a, 'b> Module<'a, 'b> {
     }
 
     fn protocol_method(&mut self, func: &Function) {
-        self.exporting = true;
+        let side = std::mem::replace(&mut self.side, Direction::Export);
         self.write_protocol_method(func);
-        self.exporting = false;
+        self.side = side;
     }
 
     fn write_protocol_method(&mut self, func: &Function) {
@@ -710,4 +760,58 @@ fn comment_docs(docstring: &str) -> String {
         .map(|l| format!("# {}", l.trim()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::wit::tests::files;
+
+    fn generate(wit: &str) -> std::collections::BTreeMap<String, String> {
+        let files = files(&[("wit/world.wit", wit)]);
+        crate::bindings(&files, &crate::WorldOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn host_python_gets_a_stand_in_for_the_runtime() {
+        let files = generate("package t:h;\nworld w { import f: func(); }");
+        assert!(files["wit_world/__init__.py"].contains("\nimport componentize_py_runtime\n"));
+        let stand_in = &files[super::HOST_RUNTIME_PATH];
+        assert!(stand_in.contains("def call_import(index: int, args: Tuple[Any, ...]) -> Any:"));
+        assert!(stand_in.contains("raise NotImplementedError"));
+    }
+
+    #[test]
+    fn results_and_bytes_are_typed_as_componentize_py_types_them() {
+        let files = generate(
+            "package t:r;\n\
+             interface types { type r = result<s8, u64>; }\n\
+             interface api { use types.{r}; type named = result<s8, u64>; type byte = s8;\n\
+               a: func(x: r) -> r; b: func(x: named) -> named;\n\
+               c: func(x: list<s8>, y: list<byte>) -> option<list<s8>>; }\n\
+             world w { export api; }",
+        );
+        let protocols = &files["wit_world/exports/__init__.py"];
+        assert!(protocols.contains("def a(self, x: Result[int, int]) -> Result[int, int]:"));
+        assert!(protocols.contains("def b(self, x: Result[int, int]) -> int:"));
+        assert!(protocols.contains("def c(self, x: bytes, y: List[int]) -> Optional[bytes]:"));
+    }
+
+    #[test]
+    fn both_sides_of_an_interface_meet_without_hiding_each_other() {
+        let files = generate(
+            "package t:s;\n\
+             interface one { resource thing; record foo { thing: thing } a: func(f: foo) -> thing; }\n\
+             world w { use one.{thing}; import one; export one; export make: func() -> thing; }",
+        );
+        let protocols = &files["wit_world/exports/__init__.py"];
+        assert!(protocols.contains("from wit_world.imports import one as imports_one\n"));
+        assert!(protocols.contains("from wit_world.exports import one\n"));
+        assert!(protocols.contains("def a(self, f: imports_one.Foo) -> one.Thing:"));
+        // Both modules define the interface's types, as componentize-py's do.
+        assert!(files["wit_world/exports/one.py"].contains("class Foo:\n    thing: Thing\n"));
+        // A world-level `use` names the imported resource.
+        let world = &files["wit_world/__init__.py"];
+        assert!(world.contains("def make(self) -> one.Thing:"), "{world}");
+        assert!(world.contains("from wit_world.imports import one\n"), "{world}");
+    }
 }

@@ -150,18 +150,46 @@ fn naming(options: &WorldOptions, app_module: &str) -> summary::Naming {
         import_names: options.import_names.clone(),
         export_names: options.export_names.clone(),
         full_names: options.full_names,
+        full_interfaces: Default::default(),
     }
 }
 
 /// Generates the Python bindings for the world: path → contents.
 pub fn bindings(files: &Files, options: &WorldOptions) -> Result<BTreeMap<String, String>> {
-    let loaded = wit::load(files, &options.wit)?;
-    let summary = summary::Summary::new(&loaded.resolve, loaded.world, naming(options, "app"))?;
-    Ok(bindings::generate(&summary))
+    guarded(|| {
+        let loaded = wit::load(files, &options.wit)?;
+        let summary = summary::Summary::new(&loaded.resolve, loaded.world, naming(options, "app"))?;
+        Ok(bindings::generate(&summary))
+    })
 }
 
 /// Builds a component from the app in `files`, calling `progress` as each stage starts.
 pub fn componentize<E: Engine>(
+    files: &Files,
+    options: &ComponentizeOptions,
+    runtime: Runtime<'_>,
+    engine: &mut E,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Vec<u8>> {
+    guarded(|| build(files, options, runtime, engine, progress))
+}
+
+/// Runs `f`, turning a panic (a bug here or in a WIT crate, whatever the input) into an error
+/// that says so, where panics unwind.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(anyhow!(
+            "internal error (a bug in componentize-py, please report it with the input): {message}"
+        ))
+    })
+}
+
+fn build<E: Engine>(
     files: &Files,
     options: &ComponentizeOptions,
     runtime: Runtime<'_>,
@@ -176,16 +204,33 @@ pub fn componentize<E: Engine>(
         .extend(libraries.iter().filter_map(libraries::Library::wit));
     let loaded = wit::load(files, &wit_options)?;
     let (resolve, world) = (&loaded.resolve, loaded.world);
-    let mut summary =
-        summary::Summary::new(resolve, world, naming(&options.world, &options.app_module))?;
+    // An interface that a library with `full_names` brings in first is named in full everywhere:
+    // in `wit_world` and in every library's bindings.
+    let mut app_naming = naming(&options.world, &options.app_module);
+    let named_by: Vec<(wit_parser::WorldId, bool)> = loaded
+        .main_worlds
+        .iter()
+        .map(|&w| (w, options.world.full_names))
+        .chain(
+            libraries
+                .iter()
+                .filter(|library| library.wit_path.is_some())
+                .zip(&loaded.library_worlds)
+                .map(|(library, &w)| (w, library.full_names || options.world.full_names)),
+        )
+        .collect();
+    app_naming.full_interfaces = summary::full_interfaces(resolve, &named_by);
+    let mut summary = summary::Summary::new(resolve, world, app_naming)?;
     summary.table.import_dispatch = glue::dispatch_slot(runtime.module)?;
 
     progress(Stage::Bindings);
     let generated = bindings::generate(&summary);
 
     progress(Stage::Bundle);
+    // The host stand-in for the runtime module is never imported in a component: leave it out.
     let mut app_files: BTreeMap<String, Vec<u8>> = generated
         .into_iter()
+        .filter(|(path, _)| path != bindings::HOST_RUNTIME_PATH)
         .map(|(path, text)| (path, text.into_bytes()))
         .collect();
     for dir in &options.python_path {
@@ -222,6 +267,7 @@ pub fn componentize<E: Engine>(
         let own_naming = summary::Naming {
             world_module: package.replace('/', "."),
             full_names: library.full_names,
+            full_interfaces: summary.naming.full_interfaces.clone(),
             ..naming(&options.world, &options.app_module)
         };
         let own = summary::Summary::new(resolve, library_world, own_naming)?;

@@ -119,8 +119,9 @@ pub fn find(
 }
 
 /// The bindings files of `library`, whose world is summarised by `own`: each module re-exports
-/// the app's module for the same interface (`app`), under the library's bindings package. An
-/// interface the target world lacks (left out by `--intersect-world`) raises when used.
+/// the app's module for the same interface (`app`), under the library's bindings package and the
+/// same name. An interface the target world lacks (left out by `--intersect-world`) raises when
+/// used.
 pub fn alias_bindings(app: &Summary<'_>, own: &Summary<'_>) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let package = own.naming.world_module.replace('.', "/");
@@ -144,8 +145,10 @@ pub fn alias_bindings(app: &Summary<'_>, own: &Summary<'_>) -> BTreeMap<String, 
             Direction::Import => "imports",
             Direction::Export => "exports",
         };
-        let path = format!("{package}/{side}/{}.py", info.module);
-        let contents = match app.interface(info.id, info.direction) {
+        let target = app.interface(info.id, info.direction);
+        let module = target.map_or(&info.module, |target| &target.module);
+        let path = format!("{package}/{side}/{module}.py");
+        let contents = match target {
             Some(target) => alias(&app.bindings_module(Some(target))),
             None => {
                 let name = own.resolve.name_world_key(&info.key);

@@ -2,7 +2,7 @@
 //! computes canonical-ABI layouts, and produces the runtime's [`WorldTable`] together with the core
 //! names and signatures the glue needs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Result, bail};
 use componentize_py_abi::{
@@ -42,6 +42,38 @@ pub struct Naming {
     pub export_names: HashMap<String, String>,
     /// Always qualify interface module names with their package.
     pub full_names: bool,
+    /// Interfaces, by side, whose module names are qualified although `full_names` is off: those
+    /// that a library with `full_names = true` brings in first (see [`full_interfaces`]).
+    pub full_interfaces: HashSet<(InterfaceId, Direction)>,
+}
+
+/// The interfaces of `worlds` whose modules get full names: each interface is named, on each side,
+/// as the first world that has it asks (`true`: in full), as componentize-py names the interfaces
+/// of an app and the libraries it uses (the app's worlds first, then the libraries in order).
+pub fn full_interfaces(
+    resolve: &Resolve,
+    worlds: &[(WorldId, bool)],
+) -> HashSet<(InterfaceId, Direction)> {
+    let mut seen = HashSet::new();
+    let mut full = HashSet::new();
+    for &(world, in_full) in worlds {
+        let world = &resolve.worlds[world];
+        let sides = [
+            (Direction::Import, &world.imports),
+            (Direction::Export, &world.exports),
+        ];
+        for (direction, items) in sides {
+            for item in items.values() {
+                if let WorldItem::Interface { id, .. } = item
+                    && seen.insert((*id, direction))
+                    && in_full
+                {
+                    full.insert((*id, direction));
+                }
+            }
+        }
+    }
+    full
 }
 
 /// An interface of the world and the Python module its bindings go in.
@@ -153,7 +185,10 @@ impl<'a> Summary<'a> {
             let module =
                 if let Some(name) = overrides.get(&full).or_else(|| overrides.get(&unversioned)) {
                     name.clone()
-                } else if self.naming.full_names || versions_clash {
+                } else if self.naming.full_names
+                    || versions_clash
+                    || self.naming.full_interfaces.contains(&(*id, *direction))
+                {
                     qualified(&full)
                 } else if clash {
                     qualified(&unversioned)
@@ -382,9 +417,10 @@ impl<'a> Summary<'a> {
             .map(|p| self.ty(&p.ty))
             .collect::<Result<Vec<_>>>()?;
         let result = func.result.as_ref().map(|t| self.ty(t)).transpose()?;
-        let result_raises = func.result.as_ref().is_some_and(|t| self.is_result(t));
+        let result_raises = func.result.as_ref().is_some_and(|t| self.raises(t));
         Ok(Signature {
             params,
+            param_names: func.params.iter().map(|p| names::snake(&p.name)).collect(),
             result,
             flat_params: wasm.params.iter().map(flat_type).collect(),
             flat_results: wasm.results.iter().map(flat_type).collect(),
@@ -394,15 +430,45 @@ impl<'a> Summary<'a> {
         })
     }
 
-    fn is_result(&self, ty: &Type) -> bool {
-        match ty {
-            Type::Id(id) => match &self.resolve.types[*id].kind {
-                TypeDefKind::Type(inner) => self.is_result(inner),
-                TypeDefKind::Result(_) => true,
-                _ => false,
-            },
-            _ => false,
+    /// Whether a function whose result type is `ty` returns the ok value and raises `Err`: when
+    /// `ty` is a `result` itself, inline or named (`type r = result<..>`), but not an alias of one
+    /// (`use i.{r}`, `type a = r`), where the app returns `Ok`/`Err` objects. This is
+    /// componentize-py 0.25.1's rule.
+    pub fn raises(&self, ty: &Type) -> bool {
+        matches!(ty, Type::Id(id) if matches!(self.resolve.types[*id].kind, TypeDefKind::Result(_)))
+    }
+
+    /// The side of the world a type reached through alias `alias` is on, from `side`: an alias
+    /// into another interface (a `use`) reaches that interface's export only from the export side
+    /// of an interface, and when the world exports it too; a world-level `use` always reaches
+    /// the import. Resources, and the types that hold them, differ between the two sides.
+    pub fn side_across(&self, alias: TypeId, side: Direction) -> Direction {
+        let def = &self.resolve.types[alias];
+        let TypeDefKind::Type(Type::Id(target)) = def.kind else {
+            return side;
+        };
+        let target_owner = self.resolve.types[target].owner;
+        if side == Direction::Import || target_owner == def.owner {
+            return side;
         }
+        match (def.owner, target_owner) {
+            (TypeOwner::Interface(_), TypeOwner::Interface(i))
+                if self.interface(i, Direction::Export).is_some() =>
+            {
+                Direction::Export
+            }
+            (_, TypeOwner::Interface(_)) => Direction::Import,
+            _ => side,
+        }
+    }
+
+    /// Follows aliases from `id` to the type they name, with the side that type is on.
+    pub fn follow(&self, mut id: TypeId, mut side: Direction) -> (TypeId, Direction) {
+        while let TypeDefKind::Type(Type::Id(inner)) = self.resolve.types[id].kind {
+            side = self.side_across(id, side);
+            id = inner;
+        }
+        (id, side)
     }
 
     /// The table type of a WIT type, adding defined types to the table on first use.
@@ -424,7 +490,11 @@ impl<'a> Summary<'a> {
             Type::ErrorContext => bail!("`error-context` is not supported"),
             Type::Id(id) => {
                 if let TypeDefKind::Type(inner) = &self.resolve.types[*id].kind {
-                    return self.ty(inner);
+                    let side = self.side;
+                    self.side = self.side_across(*id, side);
+                    let ty = self.ty(inner);
+                    self.side = side;
+                    return ty;
                 }
                 if let Some(&index) = self.type_indices.get(&(*id, self.side)) {
                     return Ok(abi::Type::Defined(index));
@@ -529,6 +599,8 @@ impl<'a> Summary<'a> {
                     payload_offset: payload_offset.size_wasm32() as u32,
                 }
             }
+            // Only an element written `u8`/`s8` makes `bytes`, not an alias of one.
+            TypeDefKind::List(Type::U8 | Type::S8) => TypeKind::Bytes,
             TypeDefKind::List(element) => TypeKind::List {
                 element: self.ty(element)?,
             },
@@ -557,21 +629,28 @@ impl<'a> Summary<'a> {
         }
     }
 
-    /// A handle's resource, on the side of the world that defines it.
-    /// The resource a handle refers to: in an exported function, the exported resource when its
-    /// interface is exported; otherwise the imported one (an interface can be both).
+    /// The resource a handle refers to, on the side of the world it is reached from: see
+    /// [`Summary::handle_side`].
     fn resource_for_handle(&mut self, resource: TypeId) -> Result<u32> {
-        let resource = self.dealias(resource);
+        let (resource, direction) = self.handle_side(resource, self.side);
+        self.resource(resource, direction)
+    }
+
+    /// The resource a handle to `resource` (as named where the handle is) refers to, and whether
+    /// it is the imported or the exported one, for a handle on `side`: exported when the handle
+    /// is in an exported function (or a type it uses) and the aliases to the resource lead to an
+    /// interface the world exports (see [`Summary::side_across`]).
+    pub fn handle_side(&self, resource: TypeId, side: Direction) -> (TypeId, Direction) {
+        let (resource, side) = self.follow(resource, side);
         let direction = match self.resolve.types[resource].owner {
             TypeOwner::Interface(i)
-                if self.side == Direction::Export
-                    && self.interface(i, Direction::Export).is_some() =>
+                if side == Direction::Export && self.interface(i, Direction::Export).is_some() =>
             {
                 Direction::Export
             }
             _ => Direction::Import,
         };
-        self.resource(resource, direction)
+        (resource, direction)
     }
 
     fn dealias(&self, mut id: TypeId) -> TypeId {
@@ -732,5 +811,158 @@ fn kind_name(kind: &TypeDefKind) -> &'static str {
         TypeDefKind::Stream(_) => "stream",
         TypeDefKind::Resource => "resource",
         _ => "unsupported kind",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wit::{WitOptions, load, tests::files};
+
+    fn summary_of(wit: &str, test: impl FnOnce(&Summary<'_>)) {
+        let files = files(&[("wit/world.wit", wit)]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            ..WitOptions::default()
+        };
+        let loaded = load(&files, &options).unwrap();
+        let naming = Naming {
+            world_module: "wit_world".into(),
+            app_module: "app".into(),
+            import_names: HashMap::new(),
+            export_names: HashMap::new(),
+            full_names: false,
+            full_interfaces: HashSet::new(),
+        };
+        test(&Summary::new(&loaded.resolve, loaded.world, naming).unwrap());
+    }
+
+    fn export<'s>(summary: &'s Summary<'_>, name: &str) -> &'s Signature {
+        &summary
+            .table
+            .exports
+            .iter()
+            .find(|e| e.name.ends_with(name))
+            .unwrap_or_else(|| panic!("no export {name}"))
+            .signature
+    }
+
+    /// The resource of a `list<own<R>>` result.
+    fn listed_resource<'s>(summary: &'s Summary<'_>, ty: abi::Type) -> &'s Resource {
+        let abi::Type::Defined(list) = ty else {
+            panic!("not a list")
+        };
+        let TypeKind::List {
+            element: abi::Type::Defined(handle),
+        } = summary.table.types[list as usize].kind
+        else {
+            panic!("not a list of a defined type")
+        };
+        let TypeKind::Own(resource) = summary.table.types[handle as usize].kind else {
+            panic!("not an own handle")
+        };
+        &summary.table.resources[resource as usize]
+    }
+
+    const ALIASES: &str = "package t:a;\n\
+        interface one { resource thing { get: func() -> u32; } }\n\
+        interface two { use one.{thing}; b: func() -> list<thing>; }\n\
+        interface three { use one.{thing}; c: func() -> list<thing>; }\n\
+        world w { use one.{thing}; import one; import two; export one; export two; export three;\n\
+          export make: func() -> list<thing>; }";
+
+    #[test]
+    fn aliases_reach_the_side_of_the_interface_they_name() {
+        summary_of(ALIASES, |summary| {
+            // From an exported interface, `use` of an exported interface: the exported resource.
+            let b = export(summary, "#b").result.unwrap();
+            assert!(listed_resource(summary, b).exported.is_some());
+            let c = export(summary, "#c").result.unwrap();
+            assert!(listed_resource(summary, c).exported.is_some());
+            // A world-level `use` is the import, even in a world-level export.
+            let make = export(summary, "make").result.unwrap();
+            assert!(listed_resource(summary, make).exported.is_none());
+        });
+    }
+
+    #[test]
+    fn only_a_result_type_itself_raises() {
+        let wit = "package t:r;\n\
+            interface types { type r = result<s8, u64>; }\n\
+            interface api { use types.{r}; type named = result<s8, u64>; type again = named;\n\
+              a: func() -> r; b: func() -> named; c: func() -> again; d: func() -> result<u8>; }\n\
+            world w { export api; }";
+        summary_of(wit, |summary| {
+            let raises = |name| export(summary, name).result_raises;
+            assert!(!raises("#a"), "through `use`");
+            assert!(raises("#b"), "a named result");
+            assert!(!raises("#c"), "an alias of a named result");
+            assert!(raises("#d"), "inline");
+        });
+    }
+
+    #[test]
+    fn bytes_only_where_the_element_is_written_u8_or_s8() {
+        let wit = "package t:b;\n\
+            interface api { type byte = s8; type blob = list<u8>;\n\
+              a: func(x: list<s8>, y: list<u8>, z: list<byte>, w: blob, v: list<s16>); }\n\
+            world w { export api; }";
+        summary_of(wit, |summary| {
+            let kinds: Vec<&TypeKind> = export(summary, "#a")
+                .params
+                .iter()
+                .map(|ty| match ty {
+                    abi::Type::Defined(i) => &summary.table.types[*i as usize].kind,
+                    _ => panic!("a list is a defined type"),
+                })
+                .collect();
+            assert!(matches!(kinds[0], TypeKind::Bytes));
+            assert!(matches!(kinds[1], TypeKind::Bytes));
+            assert!(matches!(
+                kinds[2],
+                TypeKind::List {
+                    element: abi::Type::S8
+                }
+            ));
+            assert!(matches!(kinds[3], TypeKind::Bytes));
+            assert!(matches!(
+                kinds[4],
+                TypeKind::List {
+                    element: abi::Type::S16
+                }
+            ));
+        });
+    }
+
+    #[test]
+    fn the_first_world_with_an_interface_names_it() {
+        let files = files(&[(
+            "wit/world.wit",
+            "package t:n;\ninterface a { f: func(); }\ninterface b { g: func(); }\n\
+             world app { import a; }\nworld lib { import a; import b; export b; }",
+        )]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            worlds: vec!["app".into(), "lib".into()],
+            ..WitOptions::default()
+        };
+        let loaded = load(&files, &options).unwrap();
+        let [app, lib] = loaded.main_worlds[..] else {
+            panic!("two worlds")
+        };
+        let full = full_interfaces(&loaded.resolve, &[(app, false), (lib, true)]);
+        let name = |id: &(InterfaceId, Direction)| {
+            let iface = &loaded.resolve.interfaces[id.0];
+            (iface.name.clone().unwrap(), id.1)
+        };
+        let mut named: Vec<_> = full.iter().map(name).collect();
+        named.sort_by(|x, y| x.0.cmp(&y.0).then((x.1 as u8).cmp(&(y.1 as u8))));
+        assert_eq!(
+            named,
+            [
+                ("b".to_string(), Direction::Import),
+                ("b".to_string(), Direction::Export)
+            ]
+        );
     }
 }

@@ -50,6 +50,8 @@ pub struct Loaded {
     pub resolve: Resolve,
     /// The target world: the selected worlds and the library worlds merged, then intersected.
     pub world: WorldId,
+    /// The worlds selected with `-w` (or the only world of the main package), before merging.
+    pub main_worlds: Vec<WorldId>,
     /// The world of each of [`WitOptions::libraries`], in order.
     pub library_worlds: Vec<WorldId>,
 }
@@ -105,6 +107,7 @@ pub fn load(files: &Files, options: &WitOptions) -> Result<Loaded> {
     } else {
         Vec::new()
     };
+    let main_worlds = worlds.clone();
     worlds.extend(&library_worlds);
     let world = merge(&mut resolve, &worlds)?;
     if let Some(spec) = &options.intersect_world {
@@ -121,6 +124,7 @@ pub fn load(files: &Files, options: &WitOptions) -> Result<Loaded> {
     Ok(Loaded {
         resolve,
         world,
+        main_worlds,
         library_worlds,
     })
 }
@@ -321,19 +325,33 @@ fn intersect(resolve: &mut Resolve, world: WorldId, with: WorldId) {
     resolve.worlds[world].exports = kept_exports;
 }
 
-/// Merges several worlds into the first one.
+/// Merges several worlds into a new one, named after the first.
 fn merge(resolve: &mut Resolve, worlds: &[WorldId]) -> Result<WorldId> {
-    let (&first, rest) = worlds.split_first().expect("at least one world");
-    if rest.is_empty() {
+    let &[first, ..] = worlds else {
+        unreachable!("at least one world")
+    };
+    if worlds.len() == 1 {
         return Ok(first);
     }
-    let name = format!("{}-merged", resolve.worlds[first].name);
-    let merged = resolve.worlds.alloc(resolve.worlds[first].clone());
-    resolve.worlds[merged].name = name.clone();
+    // An empty world that the first is merged into like the others: merging clones the world's
+    // own types (its `use`s and type definitions) into it, which a copy of the first world would
+    // leave owned by the original.
+    let template = &resolve.worlds[first];
+    let name = format!("{}-merged", template.name);
+    let merged = resolve.worlds.alloc(wit_parser::World {
+        name: name.clone(),
+        imports: IndexMap::new(),
+        exports: IndexMap::new(),
+        package: template.package,
+        docs: template.docs.clone(),
+        stability: template.stability.clone(),
+        includes: Vec::new(),
+        span: template.span,
+    });
     if let Some(package) = resolve.worlds[merged].package {
         resolve.packages[package].worlds.insert(name, merged);
     }
-    for &world in rest {
+    for &world in worlds {
         resolve
             .merge_worlds(world, merged, &mut Default::default())
             .with_context(|| format!("merging world `{}`", resolve.worlds[world].name))?;
@@ -457,6 +475,45 @@ pub(crate) mod tests {
         let world = &loaded.resolve.worlds[loaded.world];
         assert_eq!(world.imports.len(), 1);
         assert_eq!(world.exports.len(), 1);
+    }
+
+    #[test]
+    fn merging_carries_the_first_worlds_own_types() {
+        // The first world's `use` and record must belong to the merged world (wit-parser checks
+        // this in debug builds: it used to panic).
+        let files = files(&[(
+            "wit/world.wit",
+            "package my:app;
+             interface shapes { record point { x: s32 } }
+             interface log { write: func(s: string); }
+             world app { use shapes.{point}; record frame { id: s32 }
+               export move: func(p: point, f: frame) -> point; }
+             world other { import log; }",
+        )]);
+        let options = WitOptions {
+            paths: vec!["wit".into()],
+            worlds: vec!["app".into(), "other".into()],
+            ..Default::default()
+        };
+        let loaded = load(&files, &options).unwrap();
+        let resolve = &loaded.resolve;
+        let world = &resolve.worlds[loaded.world];
+        assert_eq!(world.name, "app-merged");
+        let types: Vec<_> = world
+            .imports
+            .values()
+            .filter_map(|item| match item {
+                WorldItem::Type { id, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(types.len(), 2);
+        for ty in types {
+            assert_eq!(
+                resolve.types[ty].owner,
+                wit_parser::TypeOwner::World(loaded.world)
+            );
+        }
     }
 
     #[test]

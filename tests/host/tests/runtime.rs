@@ -601,7 +601,7 @@ fn wrong_return_type_traps_with_the_traceback() {
     let error = guest.call_export(10, &[]).unwrap_err().to_string();
     assert!(error.contains("error in export `bad_return`"), "{error}");
     assert!(
-        error.contains("TypeError: expected str, got int"),
+        error.contains("TypeError: result: expected str, got int"),
         "{error}"
     );
 }
