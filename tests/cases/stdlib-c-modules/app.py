@@ -1,5 +1,5 @@
-import io
 import os
+from typing import Protocol
 
 import wit_world
 
@@ -8,7 +8,13 @@ import sqlite3
 import zlib
 
 
-def _codec(name: str):
+class Codec(Protocol):
+    def compress(self, data: bytes, /) -> bytes: ...
+    def decompress(self, data: bytes, /) -> bytes: ...
+
+
+def _codec(name: str) -> Codec:
+    # bz2 and lzma are imported at run time only.
     if name == "zlib":
         return zlib
     if name == "bz2":
@@ -48,7 +54,7 @@ class WitWorld(wit_world.WitWorld):
             with open(source, "w") as f:
                 f.write("héllo wörld\n" * 100)
             tar = os.path.join(root, f"a.tar.{mode}")
-            with tarfile.open(tar, f"w:{mode}") as archive:
+            with tarfile.TarFile.open(tar, f"w:{mode}") as archive:  # type: ignore[call-overload]
                 archive.add(source, arcname="in-tar.txt")
             shutil.unpack_archive(tar, os.path.join(root, "tar"))
             found += sorted(os.listdir(os.path.join(root, "tar")))
