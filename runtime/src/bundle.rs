@@ -83,30 +83,37 @@ pub fn list(dir: &str) -> Vec<(String, bool)> {
     let Some((bundle, inner)) = locate(&bundles, dir) else {
         return Vec::new();
     };
-    let prefix = if inner.is_empty() {
-        String::new()
-    } else {
-        format!("{inner}/")
-    };
     let mut found = std::collections::BTreeMap::new();
-    for entry in bundle.archive.file_names().filter_map(Result::ok) {
-        let Some(rest) = entry.strip_prefix(&prefix) else {
-            continue;
-        };
-        let (name, is_package) = match rest.split_once('/') {
-            Some((dir, "__init__.py" | "__init__.pyc")) => (dir, true),
-            Some(_) => continue,
-            None => match rest.rsplit_once('.') {
-                Some((stem, "py" | "pyc")) => (stem, false),
+    for (name, is_dir) in bundle.children(inner) {
+        let (name, is_package) = if is_dir {
+            match bundle.module(&join(inner, &name)) {
+                Some((_, true)) => (name, true),
                 _ => continue,
-            },
+            }
+        } else {
+            match name.rsplit_once('.') {
+                Some((stem, "py" | "pyc")) if stem != "__init__" => (stem.to_string(), false),
+                _ => continue,
+            }
         };
-        if name.is_empty() || name == "__init__" || name.contains('.') {
-            continue;
+        if !name.contains('.') {
+            *found.entry(name).or_insert(false) |= is_package;
         }
-        *found.entry(name.to_string()).or_insert(false) |= is_package;
     }
     found.into_iter().collect()
+}
+
+/// Everything directly inside directory `dir` of a bundle: `(name, is_dir)`, sorted by name.
+pub fn children(dir: &str) -> Vec<(String, bool)> {
+    let bundles = BUNDLES.lock().unwrap();
+    locate(&bundles, dir).map_or_else(Vec::new, |(bundle, inner)| bundle.children(inner))
+}
+
+/// Whether `path` (a bundle path and an entry) is a file in its bundle.
+pub fn is_file(path: &str) -> bool {
+    let bundles = BUNDLES.lock().unwrap();
+    locate(&bundles, path)
+        .is_some_and(|(bundle, inner)| bundle.archive.index_for_name(inner).is_some())
 }
 
 /// The bundle that `path` is in and the part of `path` inside it (empty for the bundle itself).
@@ -144,6 +151,30 @@ impl Bundle {
             .iter()
             .find(|(entry, _)| self.archive.index_for_name(entry).is_some())
             .map(|(entry, package)| (format!("{}/{entry}", self.path), *package))
+    }
+
+    /// Everything directly inside directory `inner` (empty for the root): `(name, is_dir)`,
+    /// sorted by name.
+    fn children(&self, inner: &str) -> Vec<(String, bool)> {
+        let prefix = if inner.is_empty() {
+            String::new()
+        } else {
+            format!("{inner}/")
+        };
+        let mut found = std::collections::BTreeMap::new();
+        for entry in self.archive.file_names().filter_map(Result::ok) {
+            let Some(rest) = entry.strip_prefix(&prefix) else {
+                continue;
+            };
+            let (name, is_dir) = match rest.split_once('/') {
+                Some((dir, _)) => (dir, true),
+                None => (rest, false),
+            };
+            if !name.is_empty() {
+                *found.entry(name.to_string()).or_insert(false) |= is_dir;
+            }
+        }
+        found.into_iter().collect()
     }
 
     /// Whether `inner` (a path inside the bundle, empty for its root) is a directory.

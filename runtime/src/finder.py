@@ -114,11 +114,94 @@ class BundleFinder:
         return data
 
     @classmethod
+    def get_resource_reader(cls, fullname):
+        """What importlib.resources reads a bundled package's files through."""
+        found = _bundle_find(fullname)
+        if found is None or not found[1]:
+            return None
+        return _resource_reader_class()(found[0].rpartition("/")[0])
+
+    @classmethod
     def get_filename(cls, fullname):
         found = _bundle_find(fullname)
         if found is None:
             raise ImportError(f"no module named {fullname!r}", name=fullname)
         return found[0]
+
+
+_RESOURCE_READER = None
+
+
+def _resource_reader_class():
+    """The importlib.resources reader over a directory of a bundle, defined on first use (so
+    apps that read no resources never import importlib.resources)."""
+    global _RESOURCE_READER
+    if _RESOURCE_READER is not None:
+        return _RESOURCE_READER
+    import io
+    from importlib.resources import abc
+
+    class BundleResource(abc.Traversable):
+        """A file or directory inside a bundle."""
+
+        def __init__(self, path):
+            self._path = path
+
+        @property
+        def name(self):
+            return self._path.rpartition("/")[2]
+
+        def is_dir(self):
+            return _bundle_is_dir(self._path)
+
+        def is_file(self):
+            return _bundle_is_file(self._path)
+
+        def iterdir(self):
+            if not self.is_dir():
+                raise NotADirectoryError(self._path)
+            children = _bundle_children(self._path)
+            return iter([BundleResource(f"{self._path}/{name}") for name, _ in children])
+
+        def joinpath(self, *descendants):
+            path = self._path
+            for descendant in descendants:
+                for part in str(descendant).split("/"):
+                    if part == "..":
+                        path = path.rpartition("/")[0]
+                    elif part not in ("", "."):
+                        path = f"{path}/{part}"
+            return BundleResource(path)
+
+        __truediv__ = joinpath
+
+        def open(self, mode="r", *args, **kwargs):
+            if mode not in ("r", "rt", "rb"):
+                raise ValueError(f"bundled resources are read-only: mode {mode!r}")
+            data = _bundle_read(self._path)
+            if data is None:
+                raise (IsADirectoryError if self.is_dir() else FileNotFoundError)(self._path)
+            stream = io.BytesIO(data)
+            return stream if "b" in mode else io.TextIOWrapper(stream, *args, **kwargs)
+
+        def __eq__(self, other):
+            return isinstance(other, BundleResource) and other._path == self._path
+
+        def __hash__(self):
+            return hash(self._path)
+
+        def __repr__(self):
+            return f"BundleResource({self._path!r})"
+
+    class BundleReader(abc.TraversableResources):
+        def __init__(self, directory):
+            self._directory = directory
+
+        def files(self):
+            return BundleResource(self._directory)
+
+    _RESOURCE_READER = BundleReader
+    return BundleReader
 
 
 class BundlePath:

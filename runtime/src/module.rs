@@ -61,6 +61,18 @@ pub mod componentize_py_runtime {
         bundle::list(dir)
     }
 
+    /// Everything directly inside directory `dir` of a bundle: `[(name, is_dir)]`.
+    #[pyfunction]
+    fn _bundle_children(dir: &str) -> Vec<(String, bool)> {
+        bundle::children(dir)
+    }
+
+    /// Whether `path` is a file in a bundle.
+    #[pyfunction]
+    fn _bundle_is_file(path: &str) -> bool {
+        bundle::is_file(path)
+    }
+
     /// The contents of a bundle entry by its full path, or `None`.
     #[pyfunction]
     fn _bundle_read(py: Python<'_>, path: &str) -> Option<Py<pyo3::types::PyBytes>> {

@@ -82,7 +82,7 @@ pub fn componentize(
             bail!("Python path `{}` is not a directory", dir.display());
         }
         let root = format!("<python-path-{i}>");
-        read_tree(fs, dir, &root, files, &|p| is_app_file(fs, p))?;
+        read_tree(fs, dir, &root, files, &|p| is_app_file(fs, dir, p))?;
         roots.push(root);
     }
     Ok(ComponentizeOptions {
@@ -146,8 +146,9 @@ fn read_tree(
     Ok(())
 }
 
-/// Python sources, data files inside packages, and the WIT of libraries that ship it.
-fn is_app_file(fs: &impl FileSystem, path: &Path) -> bool {
+/// Python sources, data files inside packages (at any depth below a folder with `__init__.py`
+/// under `root`, the Python path entry), and the WIT of libraries that ship it.
+fn is_app_file(fs: &impl FileSystem, root: &Path, path: &Path) -> bool {
     if path.file_name().is_some_and(|name| name == CONFIG_FILE) {
         return true;
     }
@@ -155,8 +156,10 @@ fn is_app_file(fs: &impl FileSystem, path: &Path) -> bool {
         Some("py" | "wit") => true,
         Some("pyc" | "so" | "wasm" | "pyd" | "dylib") => false,
         _ => path
-            .parent()
-            .is_some_and(|dir| fs.kind(&dir.join("__init__.py")) == Some(Kind::File)),
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| *dir != root && dir.starts_with(root))
+            .any(|dir| fs.kind(&dir.join("__init__.py")) == Some(Kind::File)),
     }
 }
 
@@ -266,7 +269,9 @@ mod tests {
             "app.py",
             "pkg/__init__.py",
             "pkg/data.json",
+            "pkg/data/nested/deep.txt",
             "loose.json",
+            "loose/data.json",
             "__pycache__/app.cpython-313.pyc",
             ".hidden/x.py",
             "sdk/componentize-py.toml",
@@ -293,6 +298,7 @@ mod tests {
                 "app.py",
                 "pkg/__init__.py",
                 "pkg/data.json",
+                "pkg/data/nested/deep.txt",
                 "sdk/componentize-py.toml",
                 "wit/deps/dep/dep.wit",
                 "wit/world.wit"
