@@ -71,6 +71,9 @@ class BundleFinder:
     def exec_module(cls, module):
         code = cls._code(module.__spec__.origin)
         _bootstrap._call_with_frames_removed(exec, code, module.__dict__)
+        fix = _AFTER_EXEC.get(module.__name__)
+        if fix is not None:
+            fix(module)
 
     @classmethod
     def _code(cls, origin):
@@ -128,6 +131,25 @@ class BundleFinder:
             raise ImportError(f"no module named {fullname!r}", name=fullname)
         return found[0]
 
+
+def _selector_loops_without_self_pipe(module):
+    """asyncio's selector event loops make a socket pair at creation (the "self-pipe" through
+    which other threads and signal handlers wake them), and WASI has no sockets, so asyncio.run()
+    would fail. A component has neither threads nor signal handlers: do without it."""
+    loop = getattr(module, "BaseSelectorEventLoop", None)
+    if loop is None:
+        return
+
+    def _make_self_pipe(self):
+        self._ssock = self._csock = None
+
+    loop._make_self_pipe = _make_self_pipe
+    loop._close_self_pipe = lambda self: None
+    loop._write_to_self = lambda self: None
+
+
+# Fix-ups run after a standard-library module is executed, by module name.
+_AFTER_EXEC = {"asyncio.selector_events": _selector_loops_without_self_pipe}
 
 _RESOURCE_READER = None
 
