@@ -278,3 +278,44 @@ fn stub_wasi_case_runs() {
         "#,
     );
 }
+
+#[test]
+fn utf8_output_case_runs() {
+    let wasm = build_component(&case("utf8-output"), Some("wasi:cli/command@0.2.0"), false);
+    let stdout = run_jco(&wasm, &[], "component.run.run();");
+    assert!(stdout.contains("café, héllo, 😀, 中文, Ω"), "{stdout}");
+    assert!(
+        stdout.contains("run time: (1, 'utf-8', 'utf-8', 'utf-8')"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn cli_exit_case_runs() {
+    // The app's first three runs end with sys.exit(), sys.exit(0) and sys.exit(None), the fourth
+    // with sys.exit(3): `err`, which jco throws.
+    let wasm = build_component(&case("cli-exit"), Some("wasi:cli/command@0.2.0"), false);
+    let stdout = run_jco(
+        &wasm,
+        &[],
+        r#"
+        component.run.run();
+        component.run.run();
+        component.run.run();
+        assert.throws(() => component.run.run());
+        "#,
+    );
+    assert!(stdout.contains("atexit after sys.exit(None)"), "{stdout}");
+    assert!(stdout.contains("atexit after sys.exit(3)"), "{stdout}");
+}
+
+#[test]
+fn asyncio_run_case_runs() {
+    let wasm = build_component(&case("asyncio-run"), Some("wasi:cli/command@0.2.0"), false);
+    let stdout = run_jco(&wasm, &[], "component.run.run();");
+    assert!(
+        stdout.contains("gather: ['slow', 'fast', 'now']"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("queue: [0, 1, 2]"), "{stdout}");
+}
