@@ -39,7 +39,9 @@ done
 read -r cpython_uri cpython_file cpython_sha <<<"$cpython_source"
 cpython_version=${cpython_file#python"${CPYTHON_MINOR}"_}
 cpython_version=${cpython_version%.orig.tar.xz}
-read -r libc_uri libc_file libc_sha <<<"$(debian_file download wasi-libc "$WASI_LIBC_SUITE" 'wasi-libc_*_all.deb')"
+# (Assigned first, so that a failed lookup stops the script here.)
+libc_package=$(debian_file download wasi-libc "$WASI_LIBC_SUITE" 'wasi-libc_*_all.deb')
+read -r libc_uri libc_file libc_sha <<<"$libc_package"
 
 c_libs="$RUNTIME_DIR/c-libs"
 key=$(inputs_hash "$RUNTIME_DIR/cpython.sh" "$RUNTIME_DIR/common.sh" "$c_libs/Cargo.lock" \

@@ -136,7 +136,8 @@ echo "Err:1 $2"; echo "  404  Not Found"; echo "E: Failed to fetch $2  404  Not 
         let env: Vec<(&str, &Path)> = env.iter().map(|(k, v)| (*k, v.as_path())).collect();
         with_scripts(
             "step 'fetch'; debian_indexes; \
-             read -r uri file sha <<<\"$(debian_file source python3.13 trixie 'python3.13_*.orig.tar.xz')\"; \
+             found=$(debian_file source python3.13 trixie 'python3.13_*.orig.tar.xz'); \
+             read -r uri file sha <<<\"$found\"; \
              fetch_verified \"$CACHE_ROOT/sources\" \"$uri\" \"$file\" \"$sha\"",
             &env,
         )
@@ -243,7 +244,9 @@ fn fetch_says_when_the_index_lists_no_tarball() {
     assert!(
         stderr.contains("error in step \"fetch\": python3.13/trixie: Debian's index lists no file matching python3.13_*.orig.tar.xz"),
         "{stderr}"
-    );
+    ); // It stops there: nothing is downloaded, and there is one error.
+    assert_eq!(archive.requested(), "");
+    assert_eq!(stderr.matches("error in step").count(), 1, "{stderr}");
 }
 
 #[test]
