@@ -165,6 +165,9 @@ cp -a "$host_python" "$out/host-python"
 # denser (fewer bytes per object in the snapshot, cheaper calls). The optional modules find their
 # libraries through the *_CFLAGS/*_LIBS variables, not pkg-config.
 step "configure CPython for wasm32-wasip1"
+# `sys.version` records the build's date and time (__DATE__/__TIME__); a fixed one keeps the
+# runtime byte-identical wherever and whenever it is built.
+export SOURCE_DATE_EPOCH=315532800
 config_site=$(find "$work/src/Tools/wasm" -name 'config.site-wasm32-wasi' | head -1)
 [ -n "$config_site" ] || fail "CPython $cpython_version has no Tools/wasm/**/config.site-wasm32-wasi"
 mkdir -p "$work/wasi"
