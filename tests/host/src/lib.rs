@@ -261,3 +261,17 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Kills a server process the test started (with stderr piped) and returns what it wrote on
+/// stderr.
+pub fn stop(server: &mut std::process::Child) -> String {
+    use std::io::Read;
+    server.kill().expect("killing the server");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = server.stderr.take() {
+        pipe.read_to_string(&mut stderr)
+            .expect("reading its stderr");
+    }
+    server.wait().expect("waiting for the server");
+    stderr
+}

@@ -397,15 +397,7 @@ fn poll_loop_app_serves_with_wasmtime_serve() {
          url: http://{address}/b\r\nConnection: close\r\n\r\n"
     ))
     .unwrap();
-    server.kill().unwrap();
-    let mut stderr = String::new();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    server.wait().unwrap();
+    let stderr = componentize_py_test_host::stop(&mut server);
     std::fs::remove_file(&out).unwrap();
     assert!(echoed.starts_with("HTTP/1.1 200"), "{echoed}\n{stderr}");
     assert!(echoed.contains(body), "{echoed}\n{stderr}");

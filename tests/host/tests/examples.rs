@@ -109,15 +109,7 @@ fn http_example_serves_requests_with_wasmtime_serve() {
             Err(error) => panic!("wasmtime serve never listened on {address}: {error}"),
         }
     };
-    server.kill().unwrap();
-    let mut stderr = String::new();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    server.wait().unwrap();
+    let stderr = componentize_py_test_host::stop(&mut server);
     std::fs::remove_file(&wasm).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}\n{stderr}");
     assert!(
