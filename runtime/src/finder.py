@@ -131,6 +131,53 @@ class BundleFinder:
             raise ImportError(f"no module named {fullname!r}", name=fullname)
         return found[0]
 
+    @classmethod
+    def find_distributions(cls, context=None):
+        """The distributions whose `.dist-info` directories lie at the top of the bundles (the
+        wheels the componentizer installed), for importlib.metadata: versions, entry points,
+        files."""
+        return _bundle_distributions(getattr(context, "name", None))
+
+
+def _normalize(name):
+    """A distribution name as `.dist-info` directories spell it (PEP 503, then `_`)."""
+    out = []
+    for char in name.lower():
+        if char in "-_.":
+            if not out or out[-1] != "_":
+                out.append("_")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _bundle_distributions(name):
+    from importlib.metadata import Distribution
+
+    wanted = None if name is None else _normalize(name)
+    reader = _resource_reader_class()
+
+    class BundleDistribution(Distribution):
+        """An installed distribution inside a bundle."""
+
+        def __init__(self, bundle, info):
+            self._bundle = bundle
+            self._info = f"{bundle}/{info}"
+
+        def read_text(self, filename):
+            data = _bundle_read(f"{self._info}/{filename}")
+            return None if data is None else data.decode("utf-8")
+
+        def locate_file(self, path):
+            return reader(self._bundle).files().joinpath(str(path))
+
+    for bundle in _BUNDLES:
+        for entry, is_dir in _bundle_children(bundle):
+            if not is_dir or not entry.endswith(".dist-info"):
+                continue
+            if wanted is None or _normalize(entry[: -len(".dist-info")].partition("-")[0]) == wanted:
+                yield BundleDistribution(bundle, entry)
+
 
 def _selector_loops_without_self_pipe(module):
     """asyncio's selector event loops make a socket pair at creation (the "self-pipe" through
@@ -214,6 +261,18 @@ def _resource_reader_class():
 
         def __repr__(self):
             return f"BundleResource({self._path!r})"
+
+    import contextlib
+    import pathlib
+    from importlib.resources import as_file
+
+    @as_file.register(BundleResource)
+    @contextlib.contextmanager
+    def _bundle_resource_as_file(resource):
+        # A bundled file's path is its place in the bundle, as for `__file__`: the bundle is its
+        # only copy, and a component has no temporary directory to extract it to (certifi's
+        # where() runs this at import time, so importing requests needs it).
+        yield pathlib.Path(resource._path)
 
     class BundleReader(abc.TraversableResources):
         def __init__(self, directory):

@@ -9,7 +9,8 @@ def _resume(argv, environ):
     """Replaces sys.argv and os.environ with the run's arguments and environment, and reseeds
     `random` if the app imported it at build time (it was seeded from the build's fixed
     entropy, so every run would draw the same numbers)."""
-    sys.argv[:] = argv
+    # A host that passes no arguments at all still leaves sys.argv[0], as CPython does.
+    sys.argv[:] = argv or [""]
     data = os.environ._data
     data.clear()
     for key, value in environ:
