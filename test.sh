@@ -20,6 +20,9 @@ cargo build --locked --workspace
 # workspace tests pack, install and compare with the native CLI.
 bash web/build.sh
 bash npm/build.sh --no-web-build
+# Wheels from PyPI (hash-checked) that the corpus serves from a local index: no test reaches the
+# public internet.
+bash tests/pypi/fetch.sh
 cargo test --locked --workspace
 # The JS API in Node, then in a browser (headless Debian chromium via playwright-core): the same
 # bytes and the same errors as the native CLI.

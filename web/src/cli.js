@@ -2,8 +2,40 @@
 // native binary, because it runs the same Rust (componentize-py-command) over Node's file system.
 
 import * as fs from "node:fs";
-import { dirname } from "node:path";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { runCli } from "./index.js";
+
+/** The fetch worker and the flag it raises when a batch is done (started on first use). */
+let fetcher;
+
+/** Fetches a batch of `{ url, accept }` on the worker and blocks until all are answered. */
+function fetchAllBlocking(requests) {
+  if (!fetcher) {
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(new URL("./fetch-worker.js", import.meta.url), {
+      workerData: { signal },
+    });
+    worker.unref();
+    fetcher = { worker, signal };
+  }
+  const { port1, port2 } = new MessageChannel();
+  Atomics.store(fetcher.signal, 0, 0);
+  fetcher.worker.postMessage({ requests, port: port2 }, [port2]);
+  Atomics.wait(fetcher.signal, 0, 0);
+  const received = receiveMessageOnPort(port1);
+  port1.close();
+  if (!received) throw new Error("the fetch worker gave no answer");
+  return received.message;
+}
+
+/** The wheel cache shared with the native CLI: `<cache root>/wheels/<sha256>.whl`. */
+function wheelPath(sha256) {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) return null;
+  const root = process.env.COMPONENTIZE_PY_CACHE ?? join(homedir(), ".cache", "componentize-py");
+  return join(root, "wheels", `${sha256}.whl`);
+}
 
 /** Writes a line to a file descriptor, waiting out a full pipe. */
 function writeLine(fd, line) {
@@ -57,6 +89,26 @@ export const nodeHost = {
   },
   now() {
     return performance.now();
+  },
+  fetchAll(requests) {
+    return fetchAllBlocking(requests);
+  },
+  cachedWheel(sha256) {
+    const path = wheelPath(sha256);
+    try {
+      return path ? new Uint8Array(fs.readFileSync(path)) : null;
+    } catch {
+      return null;
+    }
+  },
+  cacheWheel(sha256, bytes) {
+    const path = wheelPath(sha256);
+    if (!path || fs.existsSync(path)) return;
+    try {
+      nodeHost.writeFile(path, bytes);
+    } catch {
+      // A failed cache write only costs a later download.
+    }
   },
 };
 

@@ -67,6 +67,8 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Subcommand, Clone, Debug)]
+// Parsed once per run: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Generate a component from the specified Python app and its dependencies
     Componentize(Componentize),
@@ -110,12 +112,65 @@ pub struct Componentize {
     #[arg(short = 'o', long, default_value = "index.wasm")]
     pub output: PathBuf,
 
+    #[command(flatten)]
+    pub dependencies: Dependencies,
+
     /// If set, replace all WASI imports with local stubs
     ///
     /// The component then imports no WASI: arguments and environment are empty, other WASI
     /// calls fail with ENOSYS, and exiting traps. Random numbers seeded at build time repeat.
     #[arg(short = 's', long)]
     pub stub_wasi: bool,
+}
+
+/// The flags that choose and fetch the app's dependencies (see `--requirements`).
+#[derive(Args, Clone, Debug, Default)]
+#[command(next_help_heading = "Dependencies")]
+pub struct Dependencies {
+    /// Resolve the requirements of FILE: a requirements file, a pyproject.toml or a PEP 751 lock
+    ///
+    /// May be given more than once. Requirements files take the common subset: requirement lines,
+    /// `-r` includes, `--index-url`, `--extra-index-url`, `--find-links`, comments.
+    ///
+    /// Without -r, -p and $VIRTUAL_ENV, the app folder's pylock.toml (or its one
+    /// pylock.<name>.toml) is installed, else its pyproject.toml's [project].dependencies are
+    /// resolved and locked in pylock.componentize-py.toml, which later builds reuse while the
+    /// inputs are unchanged. With -p or $VIRTUAL_ENV nothing is resolved unless -r asks for it.
+    /// Resolved packages come after the Python path: a package on it wins.
+    #[arg(short = 'r', long = "requirements", value_name = "FILE")]
+    pub requirements: Vec<PathBuf>,
+
+    /// Add the optional dependencies of EXTRA from pyproject.toml (may be given more than once)
+    #[arg(long = "extra", value_name = "EXTRA")]
+    pub extras: Vec<String>,
+
+    /// Add the PEP 735 dependency group GROUP from pyproject.toml (may be given more than once)
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+
+    /// The package index (PEP 691 JSON simple API) [default: https://pypi.org/simple]
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+
+    /// Another index, asked for packages the ones before it lack (may be given more than once)
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+
+    /// A directory of wheels, searched before the indexes (may be given more than once)
+    #[arg(long, value_name = "DIR")]
+    pub find_links: Vec<PathBuf>,
+
+    /// Resolve nothing: bundle the Python path only
+    #[arg(long, conflicts_with_all = ["requirements", "locked"])]
+    pub no_deps: bool,
+
+    /// Fail unless pylock.componentize-py.toml matches the inputs (resolve nothing)
+    #[arg(long)]
+    pub locked: bool,
+
+    /// Fetch nothing: use the lock and the wheel cache only
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// The flags of `bindings`.

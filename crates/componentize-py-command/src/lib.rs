@@ -5,6 +5,7 @@
 //! WebAssembly API. Both therefore read the same files in the same order and build the same bytes.
 
 pub mod args;
+pub mod dependencies;
 pub mod inputs;
 
 use std::path::Path;
@@ -35,6 +36,16 @@ pub trait Host: FileSystem {
     fn runtime(&self) -> Runtime<'_>;
     /// The engine that runs pre-initialisation.
     fn engine(&mut self) -> Result<Self::Engine>;
+    /// Fetches HTTP(S) URLs for the dependency resolver, in parallel where it can (a project
+    /// page with `Accept:` [`componentize_py_deps::index::ACCEPT`]): each answer is the bytes,
+    /// `None` if the server says the URL does not exist (404, 410), or an error that says what
+    /// failed.
+    fn fetch(&mut self, requests: &[componentize_py_deps::Request])
+    -> Vec<Result<Option<Vec<u8>>>>;
+    /// A wheel from the cache, by SHA-256.
+    fn cached_wheel(&self, sha256: &str) -> Option<Vec<u8>>;
+    /// Stores a verified wheel in the cache (failures only cost a later download).
+    fn cache_wheel(&mut self, sha256: &str, bytes: &[u8]);
 }
 
 /// Runs the command line `argv` (program name first) and returns the exit code. Errors print as
@@ -85,8 +96,31 @@ fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
         }
         args::Command::Componentize(args) => {
             let virtual_env = host.env("VIRTUAL_ENV");
-            let options =
+            let mut options =
                 inputs::componentize(args, world, &mut files, host, virtual_env.as_deref())?;
+            let started = host.now_ms();
+            let installed = dependencies::prepare(
+                &args.dependencies,
+                !args.python_path.is_empty(),
+                virtual_env.is_some(),
+                host,
+            )?;
+            let mut lock = None;
+            if let Some(installed) = installed {
+                if !cli.quiet {
+                    host.eprint(&format!(
+                        "{:<28} {:>7.2}s  {}",
+                        "resolving dependencies",
+                        (host.now_ms() - started) / 1000.0,
+                        dependencies::summary(&installed.stats)
+                    ));
+                }
+                for (path, contents) in installed.files {
+                    files.insert(format!("{}/{path}", dependencies::ROOT), contents);
+                }
+                options.python_path.push(dependencies::ROOT.to_string());
+                lock = installed.lock;
+            }
             let mut engine = host.engine()?;
             let shared = &*host;
             let mut current: Option<(Stage, f64)> = None;
@@ -108,6 +142,10 @@ fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
             )?;
             report(None);
             host.write_file(&args.output, &component)?;
+            if let Some((path, text)) = lock {
+                host.write_file(&path, text.as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
             if !cli.quiet {
                 host.print("Component built successfully");
             }

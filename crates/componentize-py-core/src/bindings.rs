@@ -812,6 +812,9 @@ mod tests {
         // A world-level `use` names the imported resource.
         let world = &files["wit_world/__init__.py"];
         assert!(world.contains("def make(self) -> one.Thing:"), "{world}");
-        assert!(world.contains("from wit_world.imports import one\n"), "{world}");
+        assert!(
+            world.contains("from wit_world.imports import one\n"),
+            "{world}"
+        );
     }
 }

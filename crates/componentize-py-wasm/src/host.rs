@@ -8,14 +8,18 @@
 //! * `writeFile(path, bytes)`: creates parent directories and writes the file atomically;
 //! * `env(name)`: a string or `undefined`;
 //! * `print(line)`, `eprint(line)`: stdout and stderr;
-//! * `now()`: milliseconds, for the progress lines.
+//! * `now()`: milliseconds, for the progress lines;
+//! * `fetchAll(requests)`: fetches `[{ url, accept }]` (in parallel, blocking until all are
+//!   done) and returns, for each, a `Uint8Array`, `null` for a 404 or 410, or `{ error }`;
+//! * `cachedWheel(sha256)`: a cached wheel's `Uint8Array` or `null`; `cacheWheel(sha256, bytes)`.
 
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use componentize_py_command::{FileSystem, Host, Kind};
 use componentize_py_core::Runtime;
-use js_sys::Uint8Array;
+use componentize_py_deps::{Request, RequestKind, index};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::{JsEngine, JsEngineRef, error_message};
@@ -48,6 +52,15 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn now(this: &JsHost) -> f64;
+
+    #[wasm_bindgen(method, catch, js_name = fetchAll)]
+    fn fetch_all(this: &JsHost, requests: Array) -> Result<Array, JsValue>;
+
+    #[wasm_bindgen(method, js_name = cachedWheel)]
+    fn cached_wheel(this: &JsHost, sha256: &str) -> Option<Uint8Array>;
+
+    #[wasm_bindgen(method, js_name = cacheWheel)]
+    fn cache_wheel(this: &JsHost, sha256: &str, bytes: Uint8Array);
 }
 
 /// The JS host with the runtime artifacts and the pre-init engine.
@@ -134,5 +147,53 @@ impl Host for CliHost {
             .take()
             .map(JsEngineRef)
             .ok_or_else(|| anyhow!("the engine was already used"))
+    }
+
+    fn fetch(&mut self, requests: &[Request]) -> Vec<Result<Option<Vec<u8>>>> {
+        if requests.is_empty() {
+            return Vec::new();
+        }
+        let list = Array::new();
+        for request in requests {
+            let object = Object::new();
+            let _ = Reflect::set(&object, &"url".into(), &request.url.as_str().into());
+            if request.kind == RequestKind::Page {
+                let _ = Reflect::set(&object, &"accept".into(), &index::ACCEPT.into());
+            }
+            list.push(&object);
+        }
+        let answers = match self.js.fetch_all(list) {
+            Ok(answers) => answers,
+            Err(e) => {
+                let message = error_message(&e);
+                return requests.iter().map(|_| Err(anyhow!("{message}"))).collect();
+            }
+        };
+        requests
+            .iter()
+            .enumerate()
+            .map(|(i, request)| {
+                let answer = answers.get(i as u32);
+                if answer.is_null() || answer.is_undefined() {
+                    Ok(None)
+                } else if answer.is_instance_of::<Uint8Array>() {
+                    Ok(Some(Uint8Array::new(&answer).to_vec()))
+                } else {
+                    let error = Reflect::get(&answer, &"error".into())
+                        .ok()
+                        .and_then(|e| e.as_string())
+                        .unwrap_or_else(|| format!("fetching {}: no answer", request.url));
+                    Err(anyhow!("{error}"))
+                }
+            })
+            .collect()
+    }
+
+    fn cached_wheel(&self, sha256: &str) -> Option<Vec<u8>> {
+        self.js.cached_wheel(sha256).map(|bytes| bytes.to_vec())
+    }
+
+    fn cache_wheel(&mut self, sha256: &str, bytes: &[u8]) {
+        self.js.cache_wheel(sha256, Uint8Array::from(bytes));
     }
 }

@@ -288,6 +288,7 @@ pub fn componentize(
         module_worlds: parsed.module_worlds.0.clone(),
         intersect_world: parsed.intersect_world.clone(),
         output: PathBuf::new(),
+        dependencies: Default::default(),
         stub_wasi: parsed.stub_wasi,
     };
     let cli = parsed.cli(Command::Componentize(args.clone()));

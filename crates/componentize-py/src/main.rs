@@ -3,6 +3,7 @@
 //! system, wasmtime for pre-initialisation, and the embedded guest runtime.
 
 mod engine;
+mod fetch;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,8 @@ use componentize_py_core::Runtime;
 /// The operating system as the command's host.
 struct NativeHost {
     started: Instant,
+    agent: Option<ureq::Agent>,
+    wheels: fetch::WheelCache,
 }
 
 impl FileSystem for NativeHost {
@@ -73,26 +76,46 @@ impl Host for NativeHost {
     }
 
     fn engine(&mut self) -> Result<Self::Engine> {
-        engine::WasmtimeEngine::new(cache_dir())
+        engine::WasmtimeEngine::new(cache_root().map(|root| root.join("compiled")))
+    }
+
+    fn fetch(
+        &mut self,
+        requests: &[componentize_py_deps::Request],
+    ) -> Vec<Result<Option<Vec<u8>>>> {
+        if requests.is_empty() {
+            return Vec::new();
+        }
+        let agent = self.agent.get_or_insert_with(fetch::agent);
+        fetch::fetch_all(agent, requests)
+    }
+
+    fn cached_wheel(&self, sha256: &str) -> Option<Vec<u8>> {
+        self.wheels.get(sha256)
+    }
+
+    fn cache_wheel(&mut self, sha256: &str, bytes: &[u8]) {
+        self.wheels.put(sha256, bytes);
     }
 }
 
 fn main() -> ExitCode {
     let mut host = NativeHost {
         started: Instant::now(),
+        agent: None,
+        wheels: fetch::WheelCache(cache_root().map(|root| root.join("wheels"))),
     };
     let code = componentize_py_command::run(std::env::args(), &mut host);
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
-/// Where compiled code is cached: `$COMPONENTIZE_PY_CACHE` or `~/.cache/componentize-py`.
-fn cache_dir() -> Option<PathBuf> {
-    let root = std::env::var_os("COMPONENTIZE_PY_CACHE")
+/// The cache (compiled code, wheels): `$COMPONENTIZE_PY_CACHE` or `~/.cache/componentize-py`.
+fn cache_root() -> Option<PathBuf> {
+    std::env::var_os("COMPONENTIZE_PY_CACHE")
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/componentize-py"))
-        })?;
-    Some(root.join("compiled"))
+        })
 }
 
 /// Writes `bytes` to `path` through a temporary file, so a failure leaves no partial output.

@@ -17,6 +17,14 @@
 //! build-fails ~ <text>                 the build must fail, naming <text>, and write no output;
 //!                                      such a case has no directives that need a run
 //! lacks-import <name>                  the component must not import <name>
+//! index <dir>                          serve the packages of <dir> (see [`crate::index`]; `$CACHE`
+//!                                      in <dir> is the cache root, where test.sh puts the PyPI
+//!                                      wheels of tests/pypi/requirements.txt) as a
+//!                                      PEP 691 index on 127.0.0.1 and build with --index-url
+//!                                      pointing at it, in a copy of the case directory; the
+//!                                      build writes pylock.componentize-py.toml there, and a
+//!                                      second build must fetch nothing and give the same bytes
+//! lock ~ <text>                        that lock contains <text>
 //!
 //! # What the component sees when it runs (wherever these lines stand)
 //! stdin <WAVE string>                  bytes on its stdin, e.g. `stdin "héllo\n"`; several
@@ -98,6 +106,8 @@ enum Directive {
     Env(String, String),
     BuildFails(String),
     LacksImport(String),
+    Index(String),
+    Lock(String),
     Stdin(String),
     RunEnv(String, String),
     RunArgs(Vec<String>),
@@ -149,6 +159,7 @@ impl Directive {
                 | Self::Call(_)
                 | Self::Stdout(_)
                 | Self::Stderr(_)
+                | Self::Lock(_)
         )
     }
 }
@@ -177,6 +188,8 @@ fn parse_directive(word: &str, rest: &str) -> Result<Directive> {
         }
         "build-fails" => Directive::BuildFails(after_tilde(rest)?),
         "lacks-import" => Directive::LacksImport(one()?),
+        "index" => Directive::Index(one()?),
+        "lock" => Directive::Lock(after_tilde(rest)?),
         "stdin" => match Val::from_wave(&Type::String, rest) {
             Ok(Val::String(text)) => Directive::Stdin(text),
             _ => bail!("`stdin` needs a WAVE string, like \"héllo\\n\", not `{rest}`"),
@@ -342,7 +355,10 @@ impl Case {
     pub fn run(&self, cli: &Path) -> Result<()> {
         let out = TempDir::new()?;
         let output = out.path().join("out.wasm");
-        let built = build_with(&self.dir, cli, &self.build_args(), &output)?;
+        let server = self.index_server()?;
+        let (build_dir, args) = self.prepare_build(server.as_ref(), &out.path().join("app"))?;
+        let lock = build_dir.join("pylock.componentize-py.toml");
+        let built = build_with(&build_dir, cli, &args, &output)?;
         let stderr = String::from_utf8_lossy(&built.stderr);
         if self.must_fail_to_build() {
             ensure!(!built.status.success(), "the build succeeded but must fail");
@@ -360,10 +376,77 @@ impl Case {
                 "a failed build wrote {}",
                 output.display()
             );
+            ensure!(!lock.exists(), "a failed build wrote {}", lock.display());
             return Ok(());
         }
         ensure!(built.status.success(), "the build failed:\n{stderr}");
+        if let Some(server) = &server {
+            self.check_lock(&lock)?;
+            server.take_log();
+            let again = out.path().join("again.wasm");
+            let rebuilt = build_with(&build_dir, cli, &args, &again)?;
+            ensure!(
+                rebuilt.status.success(),
+                "the second build failed:\n{}",
+                String::from_utf8_lossy(&rebuilt.stderr)
+            );
+            let requests = server.take_log();
+            ensure!(
+                requests.is_empty(),
+                "the build with the lock fetched {requests:?}"
+            );
+            ensure!(
+                std::fs::read(&again)? == std::fs::read(&output)?,
+                "the build with the lock gave other bytes"
+            );
+        }
         self.run_component(&output)
+    }
+
+    /// The local index a case with `index` is built against, started.
+    pub fn index_server(&self) -> Result<Option<crate::index::IndexServer>> {
+        self.lines
+            .iter()
+            .find_map(|line| match &line.directive {
+                Directive::Index(dir) => Some(dir),
+                _ => None,
+            })
+            .map(|dir| crate::index::IndexServer::start(&self.dir.join(expand_cache(dir))))
+            .transpose()
+    }
+
+    /// Where and with what arguments the case is built: in its own directory, or, against
+    /// `server` (its [`Case::index_server`]), in a copy of it at `scratch` (the build writes its
+    /// lock there).
+    pub fn prepare_build(
+        &self,
+        server: Option<&crate::index::IndexServer>,
+        scratch: &Path,
+    ) -> Result<(PathBuf, BuildArgs)> {
+        let mut args = self.build_args();
+        let Some(server) = server else {
+            return Ok((self.dir.clone(), args));
+        };
+        args.componentize
+            .extend(["--index-url".into(), server.url()]);
+        copy_dir(&self.dir, scratch, &["golden-bindings"])?;
+        Ok((scratch.to_path_buf(), args))
+    }
+
+    /// Checks the `lock ~` lines against the lock the build wrote.
+    fn check_lock(&self, lock: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(lock)
+            .with_context(|| format!("the build wrote no {}", lock.display()))?;
+        for line in &self.lines {
+            if let Directive::Lock(expected) = &line.directive {
+                ensure!(
+                    text.contains(expected.as_str()),
+                    "case.txt line {}: the lock does not contain `{expected}`:\n{text}",
+                    line.line
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Checks the directives of the case on the component at `wasm`, already built.
@@ -390,13 +473,6 @@ pub struct BuildArgs {
     pub componentize: Vec<String>,
     /// Environment variables.
     pub env: Vec<(String, String)>,
-}
-
-impl BuildArgs {
-    /// How the case in `dir` is built.
-    pub fn of_case(dir: &Path) -> Result<Self> {
-        Ok(Case::read(dir)?.build_args())
-    }
 }
 
 /// Builds the app in `dir` (world `world`, if given) into `output` with the CLI at `cli`, with
@@ -446,6 +522,37 @@ fn cli_command(dir: &Path, cli: &Path, args: &BuildArgs) -> Command {
         .arg("-q")
         .args(&args.global);
     command
+}
+
+/// `dir` with `$CACHE` replaced by the cache root (`$COMPONENTIZE_PY_CACHE` or
+/// `~/.cache/componentize-py`).
+fn expand_cache(dir: &str) -> String {
+    let root = std::env::var("COMPONENTIZE_PY_CACHE").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/componentize-py",
+            std::env::var("HOME").unwrap_or_default()
+        )
+    });
+    dir.replace("$CACHE", &root)
+}
+
+/// Copies the directory `from` to `to`, leaving out the top-level entries named in `skip`.
+fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) || name == "__pycache__" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name), &[])?;
+        } else {
+            std::fs::copy(&path, to.join(&name))?;
+        }
+    }
+    Ok(())
 }
 
 /// Every case directory of `tests/cases/`, sorted by name.

@@ -3,6 +3,7 @@
 //! the way the componentizer's glue does.
 
 pub mod cases;
+pub mod index;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -237,10 +238,11 @@ impl Guest {
 
 /// A new directory under the system's temporary directory, removed when dropped.
 #[derive(Debug)]
-pub(crate) struct TempDir(PathBuf);
+pub struct TempDir(PathBuf);
 
 impl TempDir {
-    pub(crate) fn new() -> Result<Self> {
+    /// A new empty directory under the system's temporary directory.
+    pub fn new() -> Result<Self> {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir =
@@ -251,7 +253,8 @@ impl TempDir {
         Ok(Self(dir))
     }
 
-    pub(crate) fn path(&self) -> &Path {
+    /// Its path.
+    pub fn path(&self) -> &Path {
         &self.0
     }
 }

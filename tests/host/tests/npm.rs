@@ -1,12 +1,13 @@
 //! The npm package (`npm/`, assembled by `npm/build.sh`): packed with `npm pack`, installed into an
 //! empty project, and run there as `npx componentize-py`. For every corpus case its output must
-//! be byte-identical to the native CLI's, and a failing build must fail the same way; a component
-//! it builds must run in wasmtime.
+//! be byte-identical to the native CLI's (and so must the lock of a case with dependencies, which
+//! both resolve against the same local index), and a failing build must fail the same way; a
+//! component it builds must run in wasmtime.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use componentize_py_test_host::cases::{BuildArgs, build_with, case_dirs};
+use componentize_py_test_host::cases::{Case, build_with, case_dirs};
 use componentize_py_test_host::cli_binary;
 
 fn repo() -> PathBuf {
@@ -69,14 +70,26 @@ fn npx_componentize_py_matches_the_native_cli() {
     let native = cli_binary();
 
     let mut failures = Vec::new();
-    for case in case_dirs() {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let args = BuildArgs::of_case(&case).unwrap();
+    for dir in case_dirs() {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let case = Case::read(&dir).unwrap();
+        // Cases with dependencies resolve against one local index, each build in its own copy.
+        let server = case.index_server().unwrap();
+        let (npm_dir, args) = case
+            .prepare_build(server.as_ref(), &scratch.join(format!("{name}-npm")))
+            .unwrap();
+        let (native_dir, _) = case
+            .prepare_build(server.as_ref(), &scratch.join(format!("{name}-native")))
+            .unwrap();
         let ours = scratch.join(format!("{name}-npm.wasm"));
         let theirs = scratch.join(format!("{name}-native.wasm"));
-        let by_npm = build_with(&case, &npx, &args, &ours).unwrap();
-        let by_native = build_with(&case, &native, &args, &theirs).unwrap();
+        let by_npm = build_with(&npm_dir, &npx, &args, &ours).unwrap();
+        let by_native = build_with(&native_dir, &native, &args, &theirs).unwrap();
+        let lock = |dir: &Path| std::fs::read(dir.join("pylock.componentize-py.toml")).ok();
         let verdict = match (by_npm.status.success(), by_native.status.success()) {
+            (true, true) if lock(&npm_dir) != lock(&native_dir) => {
+                Err("the locks differ".to_string())
+            }
             (true, true) if std::fs::read(&ours).unwrap() == std::fs::read(&theirs).unwrap() => {
                 Ok(())
             }

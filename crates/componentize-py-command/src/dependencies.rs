@@ -1,0 +1,344 @@
+//! The app's dependencies: what it asks for (`-r` files, or the app folder's `pylock.toml` or
+//! `pyproject.toml`), the lock that records a resolution, and the wheels fetched through the host
+//! and unpacked into the files the core bundles.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use componentize_py_deps::lock::{self, LOCK_FILE, LockedWheel};
+use componentize_py_deps::requirements::{self, Requirements};
+use componentize_py_deps::{Fetcher, Request, Resolver, Source, Stats, Target, index};
+
+use crate::Host;
+use crate::args::Dependencies;
+use crate::inputs::Kind;
+
+/// The root in the core's file tree under which the installed packages are put.
+pub const ROOT: &str = "<dependencies>";
+
+/// What [`prepare`] installed.
+pub struct Installed {
+    /// The files the wheels install, by path.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// A new or updated lock to write once the component is built.
+    pub lock: Option<(PathBuf, String)>,
+    /// The counts for the progress line.
+    pub stats: Stats,
+}
+
+/// One input that names requirements.
+enum Input {
+    Pyproject(PathBuf),
+    Requirements(PathBuf),
+    Lock(PathBuf),
+}
+
+impl Input {
+    fn from_path(path: &Path) -> Self {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name == "pyproject.toml" {
+            Input::Pyproject(path.to_path_buf())
+        } else if name.starts_with("pylock.") && name.ends_with(".toml") {
+            Input::Lock(path.to_path_buf())
+        } else {
+            Input::Requirements(path.to_path_buf())
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Input::Pyproject(p) | Input::Requirements(p) | Input::Lock(p) => p,
+        }
+    }
+}
+
+/// The inputs: the `-r` files, or, with neither `-p` nor a virtual environment, the app folder's
+/// lock or `pyproject.toml`.
+fn find_inputs<H: Host>(
+    flags: &Dependencies,
+    explicit_path: bool,
+    virtual_env: bool,
+    host: &H,
+) -> Result<Vec<Input>> {
+    if !flags.requirements.is_empty() {
+        for path in &flags.requirements {
+            if host.kind(path) != Some(Kind::File) {
+                bail!("requirements file `{}` does not exist", path.display());
+            }
+        }
+        return Ok(flags
+            .requirements
+            .iter()
+            .map(|p| Input::from_path(p))
+            .collect());
+    }
+    if explicit_path || virtual_env {
+        return Ok(Vec::new());
+    }
+    let mut locks: Vec<String> = host
+        .list(Path::new("."))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|name| name.starts_with("pylock.") && name.ends_with(".toml") && name != LOCK_FILE)
+        .collect();
+    locks.sort();
+    match &locks[..] {
+        [] => {}
+        [one] => return Ok(vec![Input::Lock(PathBuf::from(one))]),
+        several => bail!(
+            "the app folder has several PEP 751 locks ({}); choose one with -r",
+            several.join(", ")
+        ),
+    }
+    let pyproject = PathBuf::from("pyproject.toml");
+    Ok(if host.kind(&pyproject) == Some(Kind::File) {
+        vec![Input::Pyproject(pyproject)]
+    } else {
+        Vec::new()
+    })
+}
+
+fn read_text<H: Host>(host: &H, path: &Path) -> Result<String> {
+    let bytes = host
+        .read(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))
+}
+
+/// Finds, resolves (or reads from the lock) and installs the app's dependencies; `None` if it
+/// has none.
+pub fn prepare<H: Host>(
+    flags: &Dependencies,
+    explicit_path: bool,
+    virtual_env: bool,
+    host: &mut H,
+) -> Result<Option<Installed>> {
+    if flags.no_deps {
+        return Ok(None);
+    }
+    let inputs = find_inputs(flags, explicit_path, virtual_env, host)?;
+    if inputs.is_empty() {
+        return Ok(None);
+    }
+    let python = host
+        .runtime()
+        .python_version()
+        .ok_or_else(|| anyhow!("the runtime does not say which CPython it embeds"))?
+        .to_string();
+    let target = Target::new(&python)?;
+
+    if let Some(lock_input) = inputs.iter().find(|i| matches!(i, Input::Lock(_))) {
+        if inputs.len() > 1 {
+            bail!(
+                "{} is a lock: it cannot be combined with other requirements",
+                lock_input.path().display()
+            );
+        }
+        let path = lock_input.path();
+        let lock = lock::read(
+            &read_text(host, path)?,
+            &path.display().to_string(),
+            &target,
+        )?;
+        return from_lock(host, &lock.wheels, flags.offline).map(Some);
+    }
+
+    let mut merged = Requirements::default();
+    for input in &inputs {
+        let path = input.path();
+        let shown = path.display().to_string();
+        let read = match input {
+            Input::Pyproject(_) => requirements::pyproject(
+                &read_text(host, path)?,
+                &shown,
+                &flags.extras,
+                &flags.groups,
+            )?,
+            _ => {
+                let shared = &*host;
+                requirements::requirements_txt(&shown, &mut |file| {
+                    read_text(shared, Path::new(file))
+                })?
+            }
+        };
+        if let Some(requires) = &read.requires_python
+            && !target.admits(requires)
+        {
+            bail!("{shown}: requires-python `{requires}` excludes the runtime's CPython {python}");
+        }
+        merged.requirements.extend(read.requirements);
+        merged.index_url = merged.index_url.or(read.index_url);
+        merged.extra_index_urls.extend(read.extra_index_urls);
+        merged.find_links.extend(read.find_links);
+    }
+    if merged.requirements.is_empty() {
+        return Ok(None);
+    }
+    let sources = sources(flags, &merged, host)?;
+    let inputs_hash = componentize_py_deps::inputs_hash(&target, &merged, &sources);
+    let lock_dir = inputs[0]
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let lock_path = lock_dir.join(LOCK_FILE);
+    let existing = match host.kind(&lock_path) {
+        Some(Kind::File) => Some(read_text(host, &lock_path)?),
+        _ => None,
+    };
+    let current = existing
+        .as_deref()
+        .map(|text| lock::read(text, &lock_path.display().to_string(), &target))
+        .transpose()?
+        .filter(|lock| lock.inputs_hash.as_deref() == Some(inputs_hash.as_str()));
+    if let Some(lock) = current {
+        return from_lock(host, &lock.wheels, flags.offline).map(Some);
+    }
+    let why = if existing.is_some() {
+        "is out of date with"
+    } else {
+        "is missing for"
+    };
+    if flags.locked {
+        bail!(
+            "{} {why} {} (--locked)",
+            lock_path.display(),
+            inputs[0].path().display()
+        );
+    }
+    if flags.offline {
+        bail!(
+            "{} {why} {}, and --offline forbids resolving",
+            lock_path.display(),
+            inputs[0].path().display()
+        );
+    }
+    let mut stats = Stats::default();
+    let resolver = Resolver::new(target.clone(), merged.requirements.clone(), sources)?;
+    let (resolution, fetched) =
+        componentize_py_deps::resolve_with(resolver, &mut HostFetcher(host), &mut stats)?;
+    let wheels = componentize_py_deps::locked(&resolution, &fetched)?;
+    let origin: BTreeMap<_, _> = resolution
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), p.source.clone()))
+        .collect();
+    let text = lock::write(
+        &target,
+        &wheels,
+        &|name| origin.get(name).cloned().unwrap_or_default(),
+        &inputs_hash,
+    );
+    let files = install(host, &wheels, fetched, false, &mut stats)?;
+    Ok(Some(Installed {
+        files,
+        lock: Some((lock_path, text)),
+        stats,
+    }))
+}
+
+/// Installs the wheels of a lock that needs no resolution.
+fn from_lock<H: Host>(host: &mut H, wheels: &[LockedWheel], offline: bool) -> Result<Installed> {
+    let mut stats = Stats {
+        packages: wheels.len(),
+        ..Stats::default()
+    };
+    let files = install(host, wheels, BTreeMap::new(), offline, &mut stats)?;
+    Ok(Installed {
+        files,
+        lock: None,
+        stats,
+    })
+}
+
+/// The sources in the order they are searched: `--find-links` directories, then the index and
+/// the extra indexes.
+fn sources<H: Host>(flags: &Dependencies, merged: &Requirements, host: &H) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    let dirs = flags
+        .find_links
+        .iter()
+        .map(|d| d.display().to_string())
+        .chain(merged.find_links.iter().cloned());
+    for dir in dirs {
+        let names = host
+            .list(Path::new(&dir))
+            .with_context(|| format!("--find-links `{dir}` is not a readable directory"))?;
+        sources.push(Source::FindLinks { dir, names });
+    }
+    let index_url = flags
+        .index_url
+        .clone()
+        .or_else(|| merged.index_url.clone())
+        .unwrap_or_else(|| index::DEFAULT_INDEX.to_string());
+    sources.push(Source::index(&index_url));
+    for url in flags.extra_index_url.iter().chain(&merged.extra_index_urls) {
+        sources.push(Source::index(url));
+    }
+    Ok(sources)
+}
+
+fn install<H: Host>(
+    host: &mut H,
+    wheels: &[LockedWheel],
+    fetched: BTreeMap<String, Vec<u8>>,
+    offline: bool,
+    stats: &mut Stats,
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    componentize_py_deps::install(wheels, fetched, &mut HostFetcher(host), offline, stats)
+}
+
+/// The host as the resolver's fetcher: URLs through [`Host::fetch`], `--find-links` paths through
+/// its file system.
+struct HostFetcher<'a, H>(&'a mut H);
+
+impl<H: Host> Fetcher for HostFetcher<'_, H> {
+    fn fetch(&mut self, requests: &[Request]) -> Vec<Result<Option<Vec<u8>>>> {
+        let remote: Vec<Request> = requests
+            .iter()
+            .filter(|r| r.url.contains("://"))
+            .cloned()
+            .collect();
+        let mut answers = self.0.fetch(&remote).into_iter();
+        requests
+            .iter()
+            .map(|request| {
+                if request.url.contains("://") {
+                    answers
+                        .next()
+                        .unwrap_or_else(|| Err(anyhow!("no answer for {}", request.url)))
+                } else {
+                    self.0
+                        .read(Path::new(&request.url))
+                        .map(Some)
+                        .with_context(|| format!("reading {}", request.url))
+                }
+            })
+            .collect()
+    }
+
+    fn cached(&mut self, sha256: &str) -> Option<Vec<u8>> {
+        self.0.cached_wheel(sha256)
+    }
+
+    fn cache(&mut self, sha256: &str, bytes: &[u8]) {
+        self.0.cache_wheel(sha256, bytes);
+    }
+}
+
+/// The progress line after the dependencies are in place.
+pub fn summary(stats: &Stats) -> String {
+    let downloaded = stats.packages.saturating_sub(stats.cached);
+    format!(
+        "{} packages ({} from the cache, {} fetched); {} requests, {:.1} MB",
+        stats.packages,
+        stats.cached,
+        downloaded,
+        stats.fetched,
+        stats.bytes as f64 / 1e6
+    )
+}

@@ -1,0 +1,2 @@
+def paint(text):
+    return '[2.0] ' + text

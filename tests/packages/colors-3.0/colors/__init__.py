@@ -1,0 +1,2 @@
+def paint(text):
+    return '[3.0] ' + text

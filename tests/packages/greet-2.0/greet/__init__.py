@@ -1,0 +1,1 @@
+raise ImportError("greet 2.0 needs a newer Python")

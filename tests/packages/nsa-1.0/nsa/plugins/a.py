@@ -1,0 +1,1 @@
+NAME = "plugin a of a namespace package"
