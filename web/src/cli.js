@@ -23,10 +23,12 @@ function fetchAllBlocking(requests) {
   const { port1, port2 } = new MessageChannel();
   Atomics.store(fetcher.signal, 0, 0);
   fetcher.worker.postMessage({ requests, port: port2 }, [port2]);
-  Atomics.wait(fetcher.signal, 0, 0);
+  // The worker's requests time out after 10 minutes each; a batch that takes far longer means
+  // the worker is gone.
+  const woken = Atomics.wait(fetcher.signal, 0, 0, 60 * 60 * 1000);
   const received = receiveMessageOnPort(port1);
   port1.close();
-  if (!received) throw new Error("the fetch worker gave no answer");
+  if (woken === "timed-out" || !received) throw new Error("the fetch worker gave no answer");
   return received.message;
 }
 
@@ -103,7 +105,7 @@ export const nodeHost = {
   },
   cacheWheel(sha256, bytes) {
     const path = wheelPath(sha256);
-    if (!path || fs.existsSync(path)) return;
+    if (!path) return;
     try {
       nodeHost.writeFile(path, bytes);
     } catch {

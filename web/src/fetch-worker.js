@@ -4,14 +4,19 @@
 import { parentPort, workerData } from "node:worker_threads";
 
 const PARALLEL = 8;
+// A request that takes longer fails (the main thread waits for the whole batch).
+const TIMEOUT_MS = 10 * 60 * 1000;
 const signal = workerData.signal;
 
 /** One answer: the bytes, `null` for a 404 or 410, or `{ error }`. */
 async function fetchOne({ url, accept }) {
   try {
-    const response = await fetch(url, { headers: accept ? { Accept: accept } : {} });
+    const response = await fetch(url, {
+      headers: accept ? { Accept: accept } : {},
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     if (response.status === 404 || response.status === 410) return null;
-    if (!response.ok) return { error: `fetching ${url}: HTTP status ${response.status}` };
+    if (response.status !== 200) return { error: `fetching ${url}: HTTP status ${response.status}` };
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     return { error: `fetching ${url}: ${error.cause?.message ?? error.message}` };
@@ -19,17 +24,24 @@ async function fetchOne({ url, accept }) {
 }
 
 parentPort.on("message", async ({ requests, port }) => {
-  const answers = new Array(requests.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < requests.length) {
-      const i = next++;
-      answers[i] = await fetchOne(requests[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, requests.length) }, lane));
-  port.postMessage(answers);
-  port.close();
-  Atomics.store(signal, 0, 1);
-  Atomics.notify(signal, 0);
+  // Whatever happens, the waiting main thread gets an answer for every request and is woken.
+  let answers;
+  try {
+    answers = new Array(requests.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < requests.length) {
+        const i = next++;
+        answers[i] = await fetchOne(requests[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, requests.length) }, lane));
+  } catch (error) {
+    answers = requests.map(({ url }) => ({ error: `fetching ${url}: ${error.message}` }));
+  } finally {
+    port.postMessage(answers);
+    port.close();
+    Atomics.store(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  }
 });

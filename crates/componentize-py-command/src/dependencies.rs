@@ -171,7 +171,10 @@ pub fn prepare<H: Host>(
             bail!("{shown}: requires-python `{requires}` excludes the runtime's CPython {python}");
         }
         merged.requirements.extend(read.requirements);
-        merged.index_url = merged.index_url.or(read.index_url);
+        merged.index_url = read.index_url.or(merged.index_url);
+        for (name, hashes) in read.hashes {
+            merged.hashes.entry(name).or_default().extend(hashes);
+        }
         merged.extra_index_urls.extend(read.extra_index_urls);
         merged.find_links.extend(read.find_links);
     }
@@ -190,12 +193,15 @@ pub fn prepare<H: Host>(
         Some(Kind::File) => Some(read_text(host, &lock_path)?),
         _ => None,
     };
+    // Our own lock is only read when it was resolved from these inputs; otherwise it is stale,
+    // whatever it holds (a lock for another CPython may name wheels this one cannot use).
     let current = existing
         .as_deref()
+        .filter(|text| lock::inputs_hash(text).as_deref() == Some(inputs_hash.as_str()))
         .map(|text| lock::read(text, &lock_path.display().to_string(), &target))
-        .transpose()?
-        .filter(|lock| lock.inputs_hash.as_deref() == Some(inputs_hash.as_str()));
+        .transpose()?;
     if let Some(lock) = current {
+        componentize_py_deps::check_pins(&lock.wheels, &merged)?;
         return from_lock(host, &lock.wheels, flags.offline).map(Some);
     }
     let why = if existing.is_some() {
@@ -222,6 +228,7 @@ pub fn prepare<H: Host>(
     let (resolution, fetched) =
         componentize_py_deps::resolve_with(resolver, &mut HostFetcher(host), &mut stats)?;
     let wheels = componentize_py_deps::locked(&resolution, &fetched)?;
+    componentize_py_deps::check_pins(&wheels, &merged)?;
     let origin: BTreeMap<_, _> = resolution
         .packages
         .iter()
@@ -334,7 +341,7 @@ impl<H: Host> Fetcher for HostFetcher<'_, H> {
 pub fn summary(stats: &Stats) -> String {
     let downloaded = stats.packages.saturating_sub(stats.cached);
     format!(
-        "{} packages ({} from the cache, {} fetched); {} requests, {:.1} MB",
+        "{} packages ({} wheels from the cache, {} downloaded); {} requests, {:.1} MB fetched",
         stats.packages,
         stats.cached,
         downloaded,

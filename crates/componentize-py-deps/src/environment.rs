@@ -31,18 +31,23 @@ impl Target {
             os_name: "posix",
             platform_machine: "wasm32",
             platform_python_implementation: "CPython",
-            platform_release: "",
-            platform_system: "WASI",
-            platform_version: "",
+            // What wasi-libc's uname() reports, and so CPython's platform module.
+            platform_release: "0.0.0",
+            platform_system: "wasi",
+            platform_version: "0.0.0",
             python_full_version,
             python_version: &python_version,
             sys_platform: "wasi",
         })
         .with_context(|| format!("marker environment for CPython {python_full_version}"))?;
-        // Most specific first, as `packaging.tags` orders the tags a pure-Python install accepts.
-        let mut tags = vec![format!("cp3{minor}-none-any")];
-        tags.extend((0..=minor).rev().map(|m| format!("py3{m}-none-any")));
-        tags.push("py3-none-any".into());
+        // Most preferred first, in the order `packaging.tags` gives the tags a pure-Python
+        // install accepts: the interpreter's own, then py3X, py3, and the older minors.
+        let mut tags = vec![
+            format!("cp3{minor}-none-any"),
+            format!("py3{minor}-none-any"),
+            "py3-none-any".to_string(),
+        ];
+        tags.extend((0..minor).rev().map(|m| format!("py3{m}-none-any")));
         if python.release().len() < 3 {
             bail!("`{python_full_version}` lacks a micro version");
         }
@@ -63,8 +68,8 @@ impl Target {
         &self.markers
     }
 
-    /// The wheel tags accepted, most preferred first (`cp313-none-any`, `py313-none-any`, ...,
-    /// `py3-none-any`).
+    /// The wheel tags accepted, most preferred first (`cp313-none-any`, `py313-none-any`,
+    /// `py3-none-any`, `py312-none-any`, ..., `py30-none-any`).
     pub fn tags(&self) -> &[String] {
         &self.tags
     }
@@ -90,10 +95,15 @@ mod tests {
     fn tags_and_markers_follow_the_python_version() {
         let target = Target::new("3.13.5").unwrap();
         assert_eq!(
-            target.tags()[..3],
-            ["cp313-none-any", "py313-none-any", "py312-none-any"]
+            target.tags()[..4],
+            [
+                "cp313-none-any",
+                "py313-none-any",
+                "py3-none-any",
+                "py312-none-any"
+            ]
         );
-        assert_eq!(target.tags().last().unwrap(), "py3-none-any");
+        assert_eq!(target.tags().last().unwrap(), "py30-none-any");
         let marker = |text: &str| {
             pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(&format!("x; {text}"))
                 .unwrap()
@@ -107,6 +117,7 @@ mod tests {
             "python_version >= '3.13' and implementation_name == 'cpython'"
         ));
         assert!(marker("python_full_version == '3.13.5'"));
+        assert!(marker("platform_system == 'wasi' and os_name == 'posix'"));
         assert!(!marker("sys_platform == 'win32'"));
         assert!(!marker("python_version < '3.11'"));
         assert!(target.admits(&VersionSpecifiers::from_str(">=3.9").unwrap()));

@@ -87,7 +87,8 @@ pub struct IndexFile {
     pub requires_python: Option<VersionSpecifiers>,
     /// Whether the file is yanked.
     pub yanked: bool,
-    /// Whether a PEP 658 metadata file may be fetched next to it (`<url>.metadata`).
+    /// Whether a PEP 658 metadata file may be fetched next to it (`<url>.metadata`): unless the
+    /// index says there is none; when that fetch fails, the wheel is read instead.
     pub metadata: bool,
 }
 
@@ -107,6 +108,10 @@ struct PageFile {
     /// `false`, `true` or the reason (PEP 592).
     #[serde(default)]
     yanked: serde_json::Value,
+    /// PEP 714 (`dist-info-metadata` before it): `false` says there is no metadata file. Some
+    /// indexes leave the key out although they serve the file, so only `false` is believed.
+    #[serde(rename = "core-metadata", alias = "dist-info-metadata", default)]
+    core_metadata: serde_json::Value,
 }
 
 /// Parses a PEP 691 project page fetched from `page_url`; relative file URLs are resolved against
@@ -143,7 +148,8 @@ pub fn parse_page(bytes: &[u8], page_url: &str) -> Result<Vec<IndexFile>> {
         };
         files.push(IndexFile {
             filename: file.filename,
-            metadata: url.starts_with("http"),
+            metadata: url.starts_with("http")
+                && file.core_metadata != serde_json::Value::Bool(false),
             url,
             sha256: file.hashes.get("sha256").map(|h| h.to_ascii_lowercase()),
             requires_python,

@@ -42,7 +42,7 @@ pub trait Fetcher {
     fn fetch(&mut self, requests: &[Request]) -> Vec<Result<Option<Vec<u8>>>>;
     /// A wheel from the cache, by SHA-256.
     fn cached(&mut self, sha256: &str) -> Option<Vec<u8>>;
-    /// Stores a verified wheel in the cache.
+    /// Stores a verified wheel in the cache, replacing what is there.
     fn cache(&mut self, sha256: &str, bytes: &[u8]);
 }
 
@@ -73,9 +73,31 @@ pub fn resolve_with(
                 return Ok((resolution, resolver.take_wheels()));
             }
             Step::Fetch(requests) => {
+                // Wheels read for their metadata may be in the cache already.
+                let mut cached = BTreeMap::new();
+                for request in &requests {
+                    if request.kind == RequestKind::Wheel
+                        && let Some(sha) = resolver.expected_sha256(&request.url)
+                        && let Some(bytes) = fetcher.cached(sha)
+                    {
+                        cached.insert(request.url.clone(), bytes);
+                    }
+                }
+                let (from_cache, to_fetch): (Vec<Request>, Vec<Request>) = requests
+                    .into_iter()
+                    .partition(|request| cached.contains_key(&request.url));
+                for request in &from_cache {
+                    stats.cached += 1;
+                    resolver.provide(request, cached.remove(&request.url))?;
+                }
+                let requests = to_fetch;
                 let responses = fetcher.fetch(&requests);
                 for (request, response) in requests.iter().zip(responses) {
-                    let response = response?;
+                    // Indexes without metadata files answer 401, 403 or 500 as well as 404.
+                    let response = match response {
+                        Err(_) if request.kind == RequestKind::Metadata => None,
+                        response => response?,
+                    };
                     stats.fetched += 1;
                     stats.bytes += response.as_ref().map_or(0, |b| b.len() as u64);
                     resolver.provide(request, response)?;
@@ -112,8 +134,9 @@ pub fn locked(
 }
 
 /// Fetches the wheels (from `fetched`, the cache, or the host, in that order; `offline` forbids
-/// the last), checks each one's SHA-256, caches it and returns the files they install, keyed by
-/// path: `.dist-info` included, so `importlib.metadata` finds them.
+/// fetching URLs, not reading local files), checks each one's SHA-256, caches what was not
+/// cached and returns the files they install, keyed by path: `.dist-info` included, so
+/// `importlib.metadata` finds them. A cached wheel whose hash does not match is fetched again.
 pub fn install(
     wheels: &[LockedWheel],
     mut fetched: BTreeMap<String, Vec<u8>>,
@@ -121,16 +144,25 @@ pub fn install(
     offline: bool,
     stats: &mut Stats,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
-    let mut bytes: Vec<Option<Vec<u8>>> = Vec::new();
+    let matches = |bytes: &[u8], wheel: &LockedWheel| {
+        resolve::sha256_hex(bytes).eq_ignore_ascii_case(&wheel.sha256)
+    };
+    let mut found: Vec<Option<(Vec<u8>, bool)>> = Vec::new();
     let mut requests = Vec::new();
     for wheel in wheels {
-        let found = fetched.remove(&wheel.url).or_else(|| {
-            let cached = fetcher.cached(&wheel.sha256);
-            stats.cached += cached.is_some() as usize;
-            cached
-        });
-        if found.is_none() {
-            if offline {
+        let from_cache = fetcher
+            .cached(&wheel.sha256)
+            .filter(|bytes| matches(bytes, wheel));
+        let known = match (fetched.remove(&wheel.url), from_cache) {
+            (Some(bytes), _) => Some((bytes, false)),
+            (None, Some(bytes)) => {
+                stats.cached += 1;
+                Some((bytes, true))
+            }
+            (None, None) => None,
+        };
+        if known.is_none() {
+            if offline && wheel.url.contains("://") {
                 bail!(
                     "{} is not in the wheel cache, and --offline forbids fetching it from {}",
                     wheel.filename,
@@ -142,13 +174,13 @@ pub fn install(
                 kind: RequestKind::Wheel,
             });
         }
-        bytes.push(found);
+        found.push(known);
     }
     let mut responses = fetcher.fetch(&requests).into_iter();
     let mut files = BTreeMap::new();
-    for (wheel, found) in wheels.iter().zip(bytes) {
-        let contents = match found {
-            Some(contents) => contents,
+    for (wheel, known) in wheels.iter().zip(found) {
+        let (contents, cached) = match known {
+            Some(known) => known,
             None => {
                 let response = responses
                     .next()
@@ -157,11 +189,13 @@ pub fn install(
                     response.with_context(|| format!("{}: not found (404)", wheel.url))?;
                 stats.fetched += 1;
                 stats.bytes += contents.len() as u64;
-                contents
+                (contents, false)
             }
         };
-        resolve::check_sha256(&contents, &wheel.sha256, &wheel.filename)?;
-        fetcher.cache(&wheel.sha256, &contents);
+        if !cached {
+            resolve::check_sha256(&contents, &wheel.sha256, &wheel.filename)?;
+            fetcher.cache(&wheel.sha256, &contents);
+        }
         for (path, data) in wheel::unpack(&contents, &wheel.filename)? {
             files.insert(path, data);
         }
@@ -169,8 +203,28 @@ pub fn install(
     Ok(files)
 }
 
+/// Checks the wheels against the `--hash` pins of requirements files: a pinned package's wheel
+/// must have one of its hashes.
+pub fn check_pins(wheels: &[LockedWheel], requirements: &requirements::Requirements) -> Result<()> {
+    for wheel in wheels {
+        if let Some(pins) = requirements.hashes.get(&wheel.name)
+            && !pins
+                .iter()
+                .any(|pin| pin.eq_ignore_ascii_case(&wheel.sha256))
+        {
+            bail!(
+                "{} has sha256 {}, which is none of the --hash values given for {}",
+                wheel.filename,
+                wheel.sha256,
+                wheel.name
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The hash that ties a lock to its inputs: the target's CPython, the requirements as written
-/// and the sources, in order.
+/// (with their `--hash` pins) and the sources, in order.
 pub fn inputs_hash(
     target: &Target,
     requirements: &requirements::Requirements,
@@ -184,6 +238,9 @@ pub fn inputs_hash(
     line(&format!("python {}", target.python()));
     for requirement in &requirements.requirements {
         line(&format!("requirement {requirement}"));
+    }
+    for (name, hashes) in &requirements.hashes {
+        line(&format!("hashes {name} {}", hashes.join(" ")));
     }
     for source in sources {
         match source {

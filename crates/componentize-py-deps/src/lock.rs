@@ -87,6 +87,17 @@ pub fn write(
     out
 }
 
+/// `[tool.componentize-py].inputs` of a lock this tool wrote, if `text` is one.
+pub fn inputs_hash(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    table
+        .get("tool")?
+        .get("componentize-py")?
+        .get("inputs")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// A lock read back.
 #[derive(Debug, Clone)]
 pub struct Lock {
@@ -105,12 +116,7 @@ pub fn read(text: &str, path: &str, target: &Target) -> Result<Lock> {
         Some(version) => bail!("{path}: lock-version {version} is not supported (1.x is)"),
         None => bail!("{path}: no `lock-version`; is it a PEP 751 lock?"),
     }
-    let inputs_hash = table
-        .get("tool")
-        .and_then(|t| t.get("componentize-py"))
-        .and_then(|t| t.get("inputs"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
+    let inputs_hash = inputs_hash(text);
     let packages = match table.get("packages") {
         None => &Vec::new(),
         Some(packages) => packages

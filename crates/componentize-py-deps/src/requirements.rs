@@ -20,6 +20,8 @@ pub struct Requirements {
     pub extra_index_urls: Vec<String>,
     /// `--find-links` lines, relative to the file that names them.
     pub find_links: Vec<String>,
+    /// `--hash=sha256:` pins of requirement lines, by normalised package name.
+    pub hashes: std::collections::BTreeMap<pep508_rs::PackageName, Vec<String>>,
 }
 
 /// Reads a `pyproject.toml` (`path` names it in errors): `[project].dependencies`, then the
@@ -149,8 +151,9 @@ fn group_requirements(
 
 /// Reads a requirements file: one requirement per line, `#` comments, `\` continuations,
 /// `-r/--requirement` includes (read with `read`, relative to the including file),
-/// `-i/--index-url`, `--extra-index-url`, `-f/--find-links`, and `--hash` options (ignored: every
-/// download is checked against the index's hash). Anything else is an error that names the line.
+/// `-i/--index-url` (the last one counts, as in pip), `--extra-index-url`, `-f/--find-links`, and
+/// `--hash=sha256:<hex>` options on requirement lines (the wheel chosen must have one of them).
+/// Anything else is an error that names the line.
 pub fn requirements_txt(
     path: &str,
     read: &mut dyn FnMut(&str) -> Result<String>,
@@ -185,7 +188,9 @@ fn read_requirements(
     stack.push(path.to_string());
     let mut logical = String::new();
     let mut first_line = 0;
-    for (number, line) in text.lines().enumerate() {
+    // A continuation on the last line ends there.
+    let lines = text.lines().chain(std::iter::once(""));
+    for (number, line) in lines.enumerate() {
         if logical.is_empty() {
             first_line = number + 1;
         }
@@ -215,12 +220,24 @@ fn read_requirements(
                 at()
             ),
             None => {
-                let requirement = line.split(" --hash").next().unwrap_or(line).trim();
-                out.requirements.push(
-                    Requirement::from_str(requirement).with_context(|| {
-                        format!("{}: invalid requirement `{requirement}`", at())
-                    })?,
-                );
+                let mut parts = line.split(" --hash");
+                let requirement = parts.next().unwrap_or(line).trim();
+                let parsed = Requirement::from_str(requirement)
+                    .with_context(|| format!("{}: invalid requirement `{requirement}`", at()))?;
+                for hash in parts {
+                    let hash = hash.trim_start_matches(['=', ' ']).trim();
+                    let Some(hex) = hash.strip_prefix("sha256:") else {
+                        bail!(
+                            "{}: `--hash {hash}`: only sha256 hashes are supported",
+                            at()
+                        );
+                    };
+                    out.hashes
+                        .entry(parsed.name.clone())
+                        .or_default()
+                        .push(hex.to_ascii_lowercase());
+                }
+                out.requirements.push(parsed);
             }
         }
     }
@@ -301,7 +318,7 @@ lint = ["packaging"]
         let mut files = std::collections::BTreeMap::from([
             (
                 "req/main.txt",
-                "# top\n-r base.txt\nrequests[socks] >=2.31 ; python_version >= '3.8'  # pinned\n--extra-index-url http://127.0.0.1:1/simple\nhumanize==4.9.0 \\\n    --hash=sha256:ab\n",
+                "# top\n-r base.txt\nrequests[socks] >=2.31 ; python_version >= '3.8'  # pinned\n--extra-index-url http://127.0.0.1:1/simple\nhumanize==4.9.0 \\\n    --hash=sha256:AB --hash=sha256:cd \\",
             ),
             (
                 "req/base.txt",
@@ -328,6 +345,8 @@ lint = ["packaging"]
         assert_eq!(reqs.index_url.as_deref(), Some("http://127.0.0.1:2/simple"));
         assert_eq!(reqs.extra_index_urls, ["http://127.0.0.1:1/simple"]);
         assert_eq!(reqs.find_links, ["req/wheels"]);
+        let humanize = pep508_rs::PackageName::new("humanize".into()).unwrap();
+        assert_eq!(reqs.hashes[&humanize], ["ab", "cd"]);
         let error = requirements_txt("bad.txt", &mut read).unwrap_err();
         assert!(
             format!("{error:#}").starts_with("bad.txt:1: `-e` is not supported"),

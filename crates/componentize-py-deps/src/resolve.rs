@@ -142,6 +142,9 @@ pub struct Resolver {
     missing: RefCell<BTreeSet<Request>>,
     /// Packages the solver asked about that have no lookup yet.
     unknown: RefCell<BTreeSet<PackageName>>,
+    /// Packages none of whose versions can be used, with why: the solver backtracks past them,
+    /// and a failure that involves them says why.
+    unusable: RefCell<BTreeMap<PackageName, String>>,
 }
 
 /// The solver's view of a [`Resolver`].
@@ -172,6 +175,7 @@ impl Resolver {
             required_by: RefCell::new(BTreeMap::new()),
             missing: RefCell::new(BTreeSet::new()),
             unknown: RefCell::new(BTreeSet::new()),
+            unusable: RefCell::new(BTreeMap::new()),
         })
     }
 
@@ -187,6 +191,7 @@ impl Resolver {
     /// One run of the solver; `None` if it stopped on packages that directories settle.
     fn run(&mut self) -> Result<Option<Step>> {
         self.missing.borrow_mut().clear();
+        self.unusable.borrow_mut().clear();
         // Directories answer at once.
         for name in self.frontier_names() {
             self.look_in_directories(&name);
@@ -212,6 +217,18 @@ impl Resolver {
                 Ok(Some(Step::Done(Resolution { packages })))
             }
             Err(PubGrubError::NoSolution(mut tree)) => {
+                let unusable = self.unusable.take();
+                let involved: Vec<&String> = tree
+                    .packages()
+                    .into_iter()
+                    .filter_map(|p| unusable.get(p.name()?))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                if !involved.is_empty() {
+                    let why: Vec<&str> = involved.iter().map(|s| s.as_str()).collect();
+                    bail!("{}", why.join("\n"));
+                }
                 tree.collapse_no_versions();
                 let report = crate::report::explain(&tree);
                 bail!("no versions of the dependencies satisfy the requirements:\n{report}")
@@ -235,7 +252,9 @@ impl Resolver {
         }
     }
 
-    /// Answers `request`: the bytes, or `None` if the server says the URL does not exist.
+    /// Answers `request`: the bytes, or `None` if the server says the URL does not exist. A
+    /// metadata file that could not be fetched may be answered with `None` too: the wheel is read
+    /// instead.
     pub fn provide(&mut self, request: &Request, response: Option<Vec<u8>>) -> Result<()> {
         match request.kind {
             RequestKind::Page => {
@@ -268,10 +287,17 @@ impl Resolver {
                     None => {
                         self.needs_wheel.insert(wheel);
                     }
+                    // A server that answers with something else (an HTML page, say) has no
+                    // metadata file either.
                     Some(bytes) => {
-                        let text = String::from_utf8_lossy(&bytes);
-                        let metadata = Metadata::parse(&text, &request.url)?;
-                        self.metadata.insert(wheel, metadata);
+                        match Metadata::parse(&String::from_utf8_lossy(&bytes), &request.url) {
+                            Ok(metadata) => {
+                                self.metadata.insert(wheel, metadata);
+                            }
+                            Err(_) => {
+                                self.needs_wheel.insert(wheel);
+                            }
+                        }
                     }
                 }
             }
@@ -288,6 +314,11 @@ impl Resolver {
             }
         }
         Ok(())
+    }
+
+    /// The SHA-256 the index gives for the file at `url`, if any.
+    pub fn expected_sha256(&self, url: &str) -> Option<&str> {
+        self.file_at(url)?.sha256.as_deref()
     }
 
     /// The wheels fetched during resolution (for their metadata), by URL.
@@ -339,7 +370,7 @@ impl Resolver {
             .find(|file| file.url == url)
     }
 
-    /// The files of a package, if its lookup is settled; a lookup missing everywhere is an error.
+    /// The files of a package, if its lookup is settled (`None` if no source has it).
     fn files(&self, name: &PackageName) -> Result<Option<(usize, &[IndexFile])>, Stop> {
         let Some(lookup) = self.lookups.get(name) else {
             self.unknown.borrow_mut().insert(name.clone());
@@ -349,6 +380,15 @@ impl Resolver {
             return Ok(Some((*source, files)));
         }
         if lookup.missed >= self.sources.len() {
+            let sources: Vec<&str> = self.sources.iter().map(Source::describe).collect();
+            self.unusable.borrow_mut().insert(
+                name.clone(),
+                format!(
+                    "{name} (required by {}) is not on {}",
+                    self.requirer(name),
+                    sources.join(" nor on ")
+                ),
+            );
             return Ok(None);
         }
         self.missing.borrow_mut().extend(self.page_request(name));
@@ -505,13 +545,18 @@ impl Resolver {
     }
 
     /// The error for a package no file of which the target can use.
-    fn no_wheel(&self, name: &PackageName, files: &[IndexFile]) -> Stop {
-        let required_by = self
-            .required_by
+    /// Who first required a package.
+    fn requirer(&self, name: &PackageName) -> String {
+        self.required_by
             .borrow()
             .get(name)
             .cloned()
-            .unwrap_or_else(|| "the app".into());
+            .unwrap_or_else(|| "the app".into())
+    }
+
+    /// Why no file of a package can be used.
+    fn no_wheel(&self, name: &PackageName, files: &[IndexFile]) -> String {
+        let required_by = self.requirer(name);
         let mut offered = BTreeSet::new();
         for file in files {
             match WheelName::parse(&file.filename) {
@@ -546,13 +591,13 @@ impl Resolver {
             0 => "no files".to_string(),
             _ => format!("only {}", offered.join(", ")),
         };
-        Stop::Fatal(format!(
+        format!(
             "no wheel of {name} (required by {required_by}) can run in the component: it accepts \
              {} (CPython {} on WASI), and the index offers {offered}. Source distributions are \
              not built, and packages with native code are not supported yet",
             self.target.tags().join(", "),
             self.target.python(),
-        ))
+        )
     }
 }
 
@@ -590,7 +635,9 @@ impl DependencyProvider for Provider<'_> {
         };
         let versions = self.0.versions(name, files);
         if versions.is_empty() {
-            return Err(self.0.no_wheel(name, files));
+            let why = self.0.no_wheel(name, files);
+            self.0.unusable.borrow_mut().insert(name.clone(), why);
+            return Ok(None);
         }
         let pinned = range.as_singleton();
         let allowed = |version: &Version, yanked: bool| {

@@ -340,11 +340,36 @@ fn a_package_with_only_native_wheels_is_named_with_who_requires_it() {
     assert_eq!(
         error,
         "no wheel of fastthing (required by app-lib 1.0) can run in the component: it accepts \
-         cp313-none-any, py313-none-any, py312-none-any, py311-none-any, py310-none-any, \
+         cp313-none-any, py313-none-any, py3-none-any, py312-none-any, py311-none-any, py310-none-any, \
          py39-none-any, py38-none-any, py37-none-any, py36-none-any, py35-none-any, \
-         py34-none-any, py33-none-any, py32-none-any, py31-none-any, py30-none-any, py3-none-any \
+         py34-none-any, py33-none-any, py32-none-any, py31-none-any, py30-none-any \
          (CPython 3.13.5 on WASI), and the index offers only manylinux wheels, win wheels. \
          Source distributions are not built, and packages with native code are not supported yet"
+    );
+}
+
+#[test]
+fn backtracks_past_a_version_that_needs_a_native_only_package() {
+    let mut host = host(vec![index(
+        "a.test",
+        vec![
+            wheel("tool-2.0-py3-none-any.whl", &["fastthing"]),
+            wheel("tool-1.0-py3-none-any.whl", &[]),
+            wheel("fastthing-1.2-cp313-cp313-manylinux_2_17_x86_64.whl", &[]),
+        ],
+    )]);
+    assert_eq!(resolve(&mut host, &["tool"]).unwrap(), ["tool==1.0"]);
+}
+
+#[test]
+fn a_package_no_index_has_is_named() {
+    let mut host = host(vec![index(
+        "a.test",
+        vec![wheel("a-1.0-py3-none-any.whl", &["ghost"])],
+    )]);
+    assert_eq!(
+        resolve(&mut host, &["a"]).unwrap_err().to_string(),
+        "ghost (required by a 1.0) is not on http://a.test/simple"
     );
 }
 

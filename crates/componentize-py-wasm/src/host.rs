@@ -174,7 +174,7 @@ impl Host for CliHost {
             .enumerate()
             .map(|(i, request)| {
                 let answer = answers.get(i as u32);
-                if answer.is_null() || answer.is_undefined() {
+                if answer.is_null() {
                     Ok(None)
                 } else if answer.is_instance_of::<Uint8Array>() {
                     Ok(Some(Uint8Array::new(&answer).to_vec()))

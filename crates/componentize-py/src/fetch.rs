@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use componentize_py_deps::{Request, RequestKind, index};
@@ -11,6 +12,11 @@ use ureq::tls::{RootCerts, TlsConfig};
 
 /// Requests in flight at once.
 const PARALLEL: usize = 8;
+
+/// How long connecting may take, and how long a read may wait for the next bytes: a server that
+/// stalls fails the build instead of hanging it.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The largest body accepted (a wheel).
 const MAX_BODY: u64 = 1 << 30;
@@ -22,6 +28,8 @@ type Answer = Result<Option<Vec<u8>>>;
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_per_read(Some(READ_TIMEOUT))
         .tls_config(
             TlsConfig::builder()
                 .root_certs(RootCerts::PlatformVerifier)
@@ -94,14 +102,11 @@ impl WheelCache {
         std::fs::read(self.path(sha256)?).ok()
     }
 
-    /// Stores a wheel; errors only cost a later download.
+    /// Stores a verified wheel, replacing a damaged copy; errors only cost a later download.
     pub fn put(&self, sha256: &str, bytes: &[u8]) {
         let Some(path) = self.path(sha256) else {
             return;
         };
-        if path.exists() {
-            return;
-        }
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
