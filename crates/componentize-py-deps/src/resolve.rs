@@ -270,7 +270,11 @@ impl Resolver {
                     .ok_or_else(|| anyhow!("{}: not requested", request.url))?;
                 let lookup = self.lookups.get_mut(&name).expect("looked up");
                 match response {
-                    None => lookup.missed = position + 1,
+                    None => {
+                        lookup.missed = position + 1;
+                        // Directories after this index answer at once.
+                        self.look_in_directories(&name);
+                    }
                     Some(bytes) => {
                         let files = index::parse_page(&bytes, &request.url)?;
                         lookup.found = Some((position, files));

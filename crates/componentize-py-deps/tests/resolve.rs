@@ -548,3 +548,40 @@ fn find_links_directories_need_no_index() {
     assert_eq!(wheels[0].sha256, sha256_hex(&bytes));
     assert_eq!(dir.1, 1);
 }
+
+#[test]
+fn a_directory_after_an_index_is_searched_when_the_index_lacks_the_package() {
+    let local = wheel("b-1.0-py3-none-any.whl", &[]).bytes();
+    let mut host = host(vec![index(
+        "a.test",
+        vec![wheel("a-1.0-py3-none-any.whl", &["b"])],
+    )]);
+    let sources = vec![
+        Source::index(&host.indexes[0].url()),
+        Source::FindLinks {
+            dir: "wheels".into(),
+            names: vec!["b-1.0-py3-none-any.whl".into()],
+        },
+    ];
+    let mut resolver = Resolver::new(target(), requirements(&["a"]), sources).unwrap();
+    let resolution = loop {
+        match resolver.step().unwrap() {
+            Step::Done(resolution) => break resolution,
+            Step::Fetch(requests) => {
+                for (request, answer) in requests.iter().zip(host.fetch(&requests)) {
+                    let answer = match request.url.as_str() {
+                        "wheels/b-1.0-py3-none-any.whl" => Some(local.clone()),
+                        _ => answer.unwrap(),
+                    };
+                    resolver.provide(request, answer).unwrap();
+                }
+            }
+        }
+    };
+    let names: Vec<_> = resolution
+        .packages
+        .iter()
+        .map(|p| p.source.clone())
+        .collect();
+    assert_eq!(names, ["http://a.test/simple", "wheels"]);
+}
