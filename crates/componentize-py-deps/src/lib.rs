@@ -150,16 +150,16 @@ pub fn install(
     let mut found: Vec<Option<(Vec<u8>, bool)>> = Vec::new();
     let mut requests = Vec::new();
     for wheel in wheels {
-        let from_cache = fetcher
-            .cached(&wheel.sha256)
-            .filter(|bytes| matches(bytes, wheel));
-        let known = match (fetched.remove(&wheel.url), from_cache) {
-            (Some(bytes), _) => Some((bytes, false)),
-            (None, Some(bytes)) => {
-                stats.cached += 1;
-                Some((bytes, true))
-            }
-            (None, None) => None,
+        // Wheels read during resolution need no cache lookup.
+        let known = match fetched.remove(&wheel.url) {
+            Some(bytes) => Some((bytes, false)),
+            None => fetcher
+                .cached(&wheel.sha256)
+                .filter(|bytes| matches(bytes, wheel))
+                .map(|bytes| {
+                    stats.cached += 1;
+                    (bytes, true)
+                }),
         };
         if known.is_none() {
             if offline && wheel.url.contains("://") {

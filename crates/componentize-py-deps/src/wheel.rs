@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use pep440_rs::{Version, VersionSpecifiers};
-use pep508_rs::{ExtraName, PackageName, Requirement};
+use pep508_rs::{PackageName, Requirement};
 
 /// A parsed wheel file name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +60,6 @@ pub struct Metadata {
     pub requires_dist: Vec<Requirement>,
     /// `Requires-Python`.
     pub requires_python: Option<VersionSpecifiers>,
-    /// `Provides-Extra`.
-    pub provides_extra: Vec<ExtraName>,
 }
 
 impl Metadata {
@@ -96,22 +94,14 @@ impl Metadata {
         let version = one("version").with_context(|| format!("{source}: no `Version`"))?;
         let version = Version::from_str(version)
             .with_context(|| format!("{source}: invalid `Version: {version}`"))?;
-        let mut requires_dist = Vec::new();
-        let mut provides_extra = Vec::new();
-        for (key, value) in &headers {
-            match key.as_str() {
-                "requires-dist" => requires_dist.push(
-                    Requirement::from_str(value)
-                        .with_context(|| format!("{source}: invalid `Requires-Dist: {value}`"))?,
-                ),
-                "provides-extra" => {
-                    if let Ok(extra) = ExtraName::new(value.clone()) {
-                        provides_extra.push(extra);
-                    }
-                }
-                _ => {}
-            }
-        }
+        let requires_dist = headers
+            .iter()
+            .filter(|(key, _)| key == "requires-dist")
+            .map(|(_, value)| {
+                Requirement::from_str(value)
+                    .with_context(|| format!("{source}: invalid `Requires-Dist: {value}`"))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let requires_python = one("requires-python")
             .filter(|v| !v.is_empty())
             .map(|v| {
@@ -124,7 +114,6 @@ impl Metadata {
             version,
             requires_dist,
             requires_python,
-            provides_extra,
         })
     }
 
@@ -234,7 +223,6 @@ mod tests {
         let metadata = Metadata::parse(text, "METADATA").unwrap();
         assert_eq!(metadata.name.as_ref(), "requests");
         assert_eq!(metadata.requires_dist.len(), 2);
-        assert_eq!(metadata.provides_extra.len(), 1);
         assert_eq!(metadata.requires_python.unwrap().to_string(), ">=3.8");
         let error = Metadata::parse("Name: x\n", "x/METADATA").unwrap_err();
         assert_eq!(error.to_string(), "x/METADATA: no `Version`");
