@@ -2,13 +2,15 @@
 // tests/host/src/cases.rs only, and its `cases-json` binary (built by `cargo build --workspace`)
 // prints every case as JSON. The JS tests read that instead of parsing case.txt themselves.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../", import.meta.url));
 const binary = join(repo, "target/debug/cases-json");
+const indexServer = join(repo, "target/debug/index-server");
 
 /**
  * Every case, by name (`get(name)` throws for a name that is no case). A case is `{ name, dir,
@@ -31,17 +33,65 @@ export function corpus() {
   };
 }
 
+/** The `componentize()` options of the CLI's `componentize` flags, by flag: [option, takes a value]. */
+const DEPENDENCY_FLAGS = {
+  "-r": ["requirements", true],
+  "--requirements": ["requirements", true],
+  "--extra": ["extras", true],
+  "--group": ["groups", true],
+  "--no-deps": ["noDeps", false],
+  "--locked": ["locked", false],
+  "--offline": ["offline", false],
+  "--stub-wasi": ["stubWasi", false],
+};
+
 /**
- * The options of `componentize()` that build `c` as the harness does: its worlds and
- * --stub-wasi. Throws for a case built with other flags or an environment, which these tests do
- * not pass on.
+ * The options of `componentize()` that build `c` as the harness does: its worlds and its
+ * `componentize` flags (--stub-wasi, the dependency flags). Throws for a case built with other flags or an
+ * environment, which these tests do not pass on.
  */
 export function componentizeOptions(c) {
-  const world = c.directives.filter((d) => d.kind === "world").map((d) => d.value);
-  const stubWasi = c.directives.some((d) => d.kind === "stub-wasi");
-  const others = c.directives.filter((d) => ["flags", "componentize-flags", "env"].includes(d.kind));
+  const options = {
+    world: c.directives.filter((d) => d.kind === "world").map((d) => d.value),
+    stubWasi: false,
+  };
+  const flags = [...c.build.componentize];
+  while (flags.length) {
+    const flag = flags.shift();
+    const known = DEPENDENCY_FLAGS[flag];
+    if (!known) throw new Error(`case ${c.name}: the flag \`${flag}\` is not supported here`);
+    const [option, takesValue] = known;
+    if (!takesValue) options[option] = true;
+    else (options[option] ??= []).push(flags.shift());
+  }
+  const others = c.directives.filter((d) => ["flags", "env"].includes(d.kind));
   if (others.length) {
     throw new Error(`case ${c.name}: ${others.map((d) => `\`${d.text}\``).join(", ")} is not supported here`);
   }
-  return { world, stubWasi };
+  return options;
+}
+
+/**
+ * Serves the local index of case `c` (its `index` line) with target/debug/index-server, with CORS
+ * headers unless `cors` is false. Resolves to `{ url, requests, stop() }`, `requests` collecting
+ * the paths requested.
+ */
+export function startIndex(c, { cors = true } = {}) {
+  if (!existsSync(indexServer)) {
+    throw new Error(`${indexServer} is missing: run \`cargo build --workspace\``);
+  }
+  const args = [...(cors ? [] : ["--no-cors"]), c.dir];
+  const child = spawn(indexServer, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const requests = [];
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`index-server ${args.join(" ")} exited with ${code}`)));
+    const lines = createInterface({ input: child.stdout });
+    let url;
+    lines.on("line", (line) => {
+      if (url) return requests.push(line);
+      url = line;
+      resolve({ url, requests, stop: () => child.stdin.end() });
+    });
+  });
 }

@@ -3,7 +3,7 @@
 //
 // Messages in:  { id, options }  (componentize's options, `files` as path -> string)
 // Messages out: { id, type: "progress", stage, description, at }  (at: ms since the request)
-//               { id, type: "done", component, events, bindings, bindingsError }
+//               { id, type: "done", component, events, dependencies, bindings, bindingsError }
 //               { id, type: "error", message, trap }  (trap: the wasm instance may be unusable)
 
 import { bindings, componentize, loadRuntime } from "../../web/src/index.js";
@@ -26,12 +26,12 @@ self.onmessage = async ({ data: { id, options } }) => {
     bindingsError = String(error?.message ?? error);
   }
   try {
-    const { component, events } = await componentize({
+    const { component, events, dependencies } = await componentize({
       ...options,
       onProgress: ({ stage, description }) =>
         post({ type: "progress", stage, description, at: performance.now() - started }),
     });
-    post({ type: "done", component, events, bindings: generated, bindingsError });
+    post({ type: "done", component, events, dependencies, bindings: generated, bindingsError });
   } catch (error) {
     const trap = error instanceof WebAssembly.RuntimeError;
     post({ type: "error", message: String(error?.message ?? error), trap, bindings: generated });

@@ -143,6 +143,40 @@ class WitWorld(wit_world.WitWorld):
         return sorted(set(xs))
 `;
 
+const PACKAGES_PYPROJECT = `# The build reads [project].dependencies, resolves them against PyPI for the component's
+# CPython (pure-Python wheels only) and bundles the wheels it downloads (cached in the browser).
+[project]
+name = "packages-demo"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = ["attrs>=23", "humanize>=4"]
+`;
+
+const PACKAGES_APP = `"""Packages from PyPI, listed in pyproject.toml: attrs for a record type, humanize for sizes."""
+
+from importlib.metadata import version
+
+import attrs
+import humanize
+
+from wit_world import exports
+
+
+@attrs.frozen
+class Download:
+    name: str
+    size: int
+
+
+class Run(exports.Run):
+    def run(self) -> None:
+        downloads = [Download("runtime.wasm", 13_811_517), Download("stdlib.zip", 2_737_114)]
+        for d in downloads:
+            print(f"{d.name}: {humanize.naturalsize(d.size)}")
+        print(f"in all {humanize.intcomma(sum(d.size for d in downloads))} bytes")
+        print(f"attrs {version('attrs')}, humanize {version('humanize')}")
+`;
+
 /** The examples, by id. */
 export const EXAMPLES = {
   hello: {
@@ -163,6 +197,18 @@ export const EXAMPLES = {
         { path: "tally.py", text: SHAPES_TALLY },
       ],
       world: "shapes",
+      stubWasi: false,
+      args: "",
+    },
+  },
+  packages: {
+    title: "Packages from PyPI (pyproject.toml)",
+    project: {
+      files: [
+        { path: "app.py", text: PACKAGES_APP },
+        { path: "pyproject.toml", text: PACKAGES_PYPROJECT },
+      ],
+      world: "wasi:cli/command@0.2.0",
       stubWasi: false,
       args: "",
     },

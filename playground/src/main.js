@@ -101,6 +101,9 @@ $("example").addEventListener("change", () => {
 
 let building = false;
 let built = null; // { component, world, bindings }
+// The lock of the last build with dependencies: the next build reads it, so while the requirements
+// are unchanged nothing is resolved again (the componentizer checks the lock's inputs hash).
+let lastLock = null;
 
 function setStatus(state, text) {
   $("build-status").dataset.state = state;
@@ -114,6 +117,7 @@ function resetOutputs() {
   $("bindings").hidden = true;
   $("run").hidden = true;
   $("stages").replaceChildren();
+  $("packages").hidden = true;
   $("elapsed").textContent = "";
   built = null;
   if (!building) setStatus("idle", "Ready.");
@@ -134,6 +138,11 @@ class StageList {
     list.replaceChildren();
   }
   start(stage, description, at) {
+    // A stage that reports again (fetching dependencies) updates its line.
+    if (this.last?.li.dataset.stage === stage) {
+      this.last.li.firstChild.textContent = description;
+      return;
+    }
     this.finish(at);
     const li = document.createElement("li");
     li.className = "running";
@@ -152,9 +161,11 @@ class StageList {
   /** Sets the exact times the componentizer measured. */
   exact(events) {
     this.finish(0);
-    for (const { stage, elapsedMs } of events) {
+    for (const { stage, description, elapsedMs } of events) {
       const li = this.items.get(stage);
-      if (li && elapsedMs !== undefined) li.querySelector(".ms").textContent = `${Math.round(elapsedMs)} ms`;
+      if (!li) continue;
+      li.firstChild.textContent = description;
+      if (elapsedMs !== undefined) li.querySelector(".ms").textContent = `${Math.round(elapsedMs)} ms`;
     }
   }
 }
@@ -172,14 +183,15 @@ async function build() {
   const tick = setInterval(() => {
     $("elapsed").textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
   }, 100);
-  const files = Object.fromEntries(project.files.map((f) => [f.path, f.text]));
+  const options = buildOptions(project);
   try {
-    const result = await builder.build(
-      { files, world: project.world ? [project.world] : [], appName: "app", stubWasi: project.stubWasi },
-      ({ stage, description, at }) => stages.start(stage, description, at),
+    const result = await builder.build(options, ({ stage, description, at }) =>
+      stages.start(stage, description, at),
     );
     const seconds = (performance.now() - started) / 1000;
     stages.exact(result.events);
+    if (result.dependencies?.lock) lastLock = result.dependencies.lock;
+    showPackages(result.dependencies);
     $("elapsed").textContent = `${seconds.toFixed(1)} s`;
     setStatus("built", `Built ${fileNameFor(project.world)}.`);
     built = { component: result.component, world: project.world };
@@ -197,6 +209,34 @@ async function build() {
     building = false;
     $("build").disabled = false;
   }
+}
+
+/**
+ * The componentize() options for `project`: its files (with the last lock), world and flags. A
+ * `pyproject.toml` is found by the componentizer itself; a `requirements.txt` without one is
+ * passed as `-r requirements.txt`.
+ */
+function buildOptions(project) {
+  const files = Object.fromEntries(project.files.map((f) => [f.path, f.text]));
+  const options = { files, world: project.world ? [project.world] : [], appName: "app", stubWasi: project.stubWasi };
+  if (!("pyproject.toml" in files) && "requirements.txt" in files) options.requirements = ["requirements.txt"];
+  if (lastLock && !(lastLock.path in files)) files[lastLock.path] = lastLock.text;
+  return options;
+}
+
+/** Lists the packages a build installed, with their versions. */
+function showPackages(dependencies) {
+  const list = $("package-list");
+  list.replaceChildren();
+  $("packages").hidden = !dependencies;
+  if (!dependencies) return;
+  for (const { name, version } of dependencies.packages) {
+    const item = document.createElement("li");
+    item.dataset.package = name;
+    item.append(Object.assign(document.createElement("code"), { textContent: name }), ` ${version}`);
+    list.append(item);
+  }
+  $("packages-summary").textContent = dependencies.summary;
 }
 
 function showArtifact(component, world) {

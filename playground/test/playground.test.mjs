@@ -7,7 +7,10 @@
 // transpile, which runs wasmparser's validator); the hello world runs and prints; exports of the
 // custom world are called through the form; a WIT error and a Python SyntaxError are reported
 // with their lines; a share link reopens the same project; files can be added, renamed and
-// deleted. Screenshots go to test-results/; with PLAYGROUND_README_SCREENSHOT=1 the built state
+// deleted; the packages example resolves its pyproject.toml against a local index (the case
+// deps-pypi-packages's, by target/debug/index-server: every https request of the browser is
+// answered from it), lists its packages, runs, and builds again from its lock and the Cache API
+// without a request. Screenshots go to test-results/; with PLAYGROUND_README_SCREENSHOT=1 the built state
 // also replaces the README's screenshot.png.
 
 import { after, before, test } from "node:test";
@@ -23,6 +26,7 @@ import { chromium } from "playwright-core";
 
 import { serve } from "../scripts/serve.mjs";
 import { CHROMIUM_ARGS, chromiumPath } from "../../tests/chromium.mjs";
+import { corpus, startIndex } from "../../tests/cases.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
@@ -322,6 +326,54 @@ test("a share link reopens the same project", async () => {
     assert.deepEqual(await project(other), before);
   } finally {
     await other.close();
+  }
+});
+
+test("the packages example resolves, fetches, runs and rebuilds from its lock", { timeout: 4 * BUILD_TIMEOUT }, async () => {
+  const index = await startIndex(corpus().get("deps-pypi-packages"));
+  const local = new URL(index.url).origin;
+  // The default index is public; here every https request goes to the local index, same path.
+  const toLocal = async (route) => {
+    const { pathname, search } = new URL(route.request().url());
+    const response = await route.fetch({ url: `${local}${pathname}${search}` });
+    await route.fulfill({ response });
+  };
+  const https = (url) => url.protocol === "https:";
+  await context.route(https, toLocal);
+  try {
+    await loadExample("packages");
+    assert.ok((await project()).files.some((f) => f.path === "pyproject.toml"));
+    assert.equal(await build(), "built", await page.textContent("#error-message"));
+    const stages = await page.$$eval("#stages li", (lis) => lis.map((li) => li.dataset.stage));
+    assert.equal(stages[0], "dependencies");
+    const packages = await page.$$eval("#package-list li", (lis) => lis.map((li) => li.textContent));
+    assert.deepEqual(packages, ["attrs 26.1.0", "humanize 4.17.0"]);
+    assert.match(await page.textContent("#packages-summary"), /^2 packages \(0 wheels from the cache, 2 downloaded\)/);
+    assert.ok(index.requests.some((path) => path.endsWith(".whl")), `requests: ${index.requests}`);
+    await runReady();
+    await page.click("#run-command");
+    await page.waitForSelector("#command[data-state=done]");
+    assert.equal(
+      await page.textContent("#stdout"),
+      "runtime.wasm: 13.8 MB\nstdlib.zip: 2.7 MB\nin all 16,548,631 bytes\nattrs 26.1.0, humanize 4.17.0\n",
+    );
+
+    // Again: the lock of the first build is read and the wheels come from the Cache API.
+    index.requests.length = 0;
+    assert.equal(await build(), "built", await page.textContent("#error-message"));
+    assert.deepEqual(index.requests, []);
+    assert.match(await page.textContent("#packages-summary"), /^2 packages \(2 wheels from the cache, 0 downloaded\); 0 requests/);
+
+    // Changed requirements are resolved again (the lock is stale); the wheels come from the cache.
+    await setFile("pyproject.toml", '[project]\nname = "p"\nversion = "1"\ndependencies = ["attrs>=26", "humanize>=4.17"]\n');
+    assert.equal(await build(), "built", await page.textContent("#error-message"));
+    assert.ok(index.requests.some((path) => path.startsWith("/simple/")), `requests: ${index.requests}`);
+    assert.deepEqual(index.requests.filter((path) => path.endsWith(".whl")), []);
+    assert.match(await page.textContent("#packages-summary"), /^2 packages \(2 wheels from the cache, 0 downloaded\)/);
+    await page.screenshot({ path: join(results, "packages.png"), fullPage: true });
+  } finally {
+    await context.unroute(https, toLocal);
+    index.stop();
   }
 });
 

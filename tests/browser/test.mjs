@@ -16,20 +16,26 @@
 // The page (page/index.html, served with web/ by server.mjs on 127.0.0.1) builds the files of one
 // directory in a module worker, a cold build then a second one in the same page, and shows their
 // times and SHA-256s. Each input is built natively the way tests/host/src/cases.rs does (in the
-// directory: `-q [-w WORLD]... componentize app -o OUT [--stub-wasi]`, a case's worlds and
-// --stub-wasi from the harness's parse of its case.txt) and the bytes compared.
+// directory: `-q [-w WORLD]... componentize app -o OUT [FLAGS]`, a case's worlds and `componentize`
+// flags from the harness's parse of its case.txt) and the bytes compared.
+//
+// Dependencies: a case with an `index` line is built against its local index, served by
+// target/debug/index-server on a second port (so cross-origin, with CORS headers, as PyPI sends
+// them), natively in a copy of the case (the CLI writes its lock there). The second build in the
+// page must take every wheel from the Cache API, and the lock must be the CLI's. Served without
+// CORS headers, the build must fail with a message that names the URL and says CORS.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-import { componentizeOptions, corpus } from "../cases.mjs";
+import { componentizeOptions, corpus, startIndex } from "../cases.mjs";
 import { CHROMIUM_ARGS, chromiumPath } from "../chromium.mjs";
 import { repo, startServer } from "./server.mjs";
 
@@ -47,6 +53,7 @@ const NATIVE_TIMEOUT = 5 * 60_000;
 const INPUTS = [
   { name: "example-cli", dir: "examples/cli", world: ["wasi:cli/command@0.2.0"] },
   { name: "case-compound", dir: "tests/cases/compound", case: "compound" },
+  { name: "case-deps-pyproject", dir: "tests/cases/deps-pyproject", case: "deps-pyproject" },
 ];
 const ERROR_INPUTS = [{ name: "error-wit-syntax", dir: "tests/cases/error-wit-syntax", case: "error-wit-syntax" }];
 
@@ -82,24 +89,38 @@ async function prerequisites() {
   return { chromium, playwright };
 }
 
-/** How `input` is built: `{ world, stubWasi }` (a case's from the harness's parse of case.txt). */
+/**
+ * How `input` is built: `{ world, options, args }`, `options` being the other `componentize()`
+ * options and `args` the same as `componentize` flags (a case's from the harness's parse of
+ * case.txt).
+ */
 function buildOptions(input) {
-  // The page passes only worlds and --stub-wasi on to componentize().
-  return input.case ? componentizeOptions(corpus().get(input.case)) : { world: input.world, stubWasi: false };
+  if (!input.case) return { world: input.world, options: {}, args: [] };
+  const c = corpus().get(input.case);
+  const { world, ...options } = componentizeOptions(c);
+  return { world, options, args: c.build.componentize };
 }
 
-/** Builds natively like tests/host/src/cases.rs: `{ bytes, ms }` or `{ stderr }`. */
-async function buildNative(dir, how) {
+/**
+ * Builds natively like tests/host/src/cases.rs, in a copy of `dir` when there is an index:
+ * `{ bytes, ms, lock }` or `{ stderr }`.
+ */
+async function buildNative(dir, how, index) {
   const out = await mkdtemp(join(tmpdir(), "componentize-py-browser-"));
   const output = join(out, "out.wasm");
-  const args = ["-q", ...how.world.flatMap((w) => ["-w", w]), "componentize", "app", "-o", output];
-  if (how.stubWasi) args.push("--stub-wasi");
+  const args = ["-q", ...how.world.flatMap((w) => ["-w", w]), "componentize", "app", "-o", output, ...how.args];
+  if (index) {
+    args.push("--index-url", index.url);
+    await cp(dir, join(out, "app"), { recursive: true });
+    dir = join(out, "app");
+  }
   const env = { ...process.env };
   delete env.VIRTUAL_ENV;
   const start = performance.now();
   try {
     await promisify(execFile)(cli, args, { cwd: dir, env, maxBuffer: 1 << 26, timeout: NATIVE_TIMEOUT });
-    return { bytes: await readFile(output), ms: performance.now() - start };
+    const lock = index ? await readFile(join(dir, "pylock.componentize-py.toml"), "utf8") : null;
+    return { bytes: await readFile(output), ms: performance.now() - start, lock };
   } catch (error) {
     if (typeof error.code !== "number") throw new Error(`running ${cli}: ${error.message}`);
     return { stderr: error.stderr };
@@ -108,12 +129,19 @@ async function buildNative(dir, how) {
   }
 }
 
-/** The page's URL for `dir` built with `how`. */
-function pageUrl(base, dir, how, runs) {
+/** The page's URL for `dir` built with `how` (and against `index`). */
+function pageUrl(base, dir, how, runs, index) {
   const query = new URLSearchParams({ dir, runs: String(runs) });
   for (const w of how.world) query.append("world", w);
-  if (how.stubWasi) query.set("stub-wasi", "1");
+  const options = { ...how.options, ...(index && { indexUrl: index.url }) };
+  query.set("options", JSON.stringify(options));
   return new URL(`tests/browser/page/index.html?${query}`, base).href;
+}
+
+/** The case's local index if it has one (a second origin), else `null`. */
+function startInputIndex(input, options) {
+  const c = input.case && corpus().get(input.case);
+  return c?.directives.some((d) => d.kind === "index") ? startIndex(c, options) : null;
 }
 
 /** Opens the page and waits until its builds are over; returns `{ page, results, diagnostics }`. */
@@ -184,11 +212,13 @@ test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
       await t.test(`${input.dir}: same bytes as the native CLI, build times shown`, async (t) => {
         const dir = join(repo, input.dir);
         const how = buildOptions(input);
-        const native = await buildNative(dir, how);
+        const index = await startInputIndex(input);
+        const native = await buildNative(dir, how, index).finally(() => index && (index.requests.length = 0));
         assert.ok(native.bytes, `the native build failed:\n${native.stderr}`);
         const nativeSha = createHash("sha256").update(native.bytes).digest("hex");
 
-        const { page, results, explain } = await runPage(context, pageUrl(server.url, input.dir, how, 2), 2);
+        const url = pageUrl(server.url, input.dir, how, 2, index);
+        const { page, results, explain } = await runPage(context, url, 2).finally(() => index?.stop());
         try {
           assert.equal(results.state, "done", `componentize failed in the browser: ${results.error}\n${await explain()}`);
           assert.deepEqual(results.builds.map((b) => b.label), ["cold", "second"]);
@@ -208,6 +238,16 @@ test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
                 "older than the native CLI? rerun `bash web/build.sh` and `cargo build -p componentize-py`)",
             );
             assert.equal(build.sha256, nativeSha, `${build.label} build: the SHA-256 shown in the page`);
+            if (index) assert.equal(build.lock, native.lock, `${build.label} build: the lock`);
+          }
+          if (index) {
+            const packages = results.builds[0].packages.map((p) => `${p.name} ${p.version}`).join(", ");
+            assert.ok(packages, "the page lists no packages");
+            assert.match(await page.locator("#log").innerText(), new RegExp(`packages ${packages}`));
+            // The local index is the only origin serving wheels: the second build found them all
+            // in the Cache API.
+            const wheels = index.requests.filter((path) => path.endsWith(".whl"));
+            assert.equal(wheels.length, results.builds[0].packages.length, `wheels fetched: ${wheels}`);
           }
           const path = await screenshot(page, input.name);
           const [cold, second] = results.builds;
@@ -221,6 +261,21 @@ test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
         }
       });
     }
+
+    await t.test("an index without CORS headers: the error names the URL and CORS", async () => {
+      const input = INPUTS.find((i) => i.case === "deps-pyproject");
+      const index = await startInputIndex(input, { cors: false });
+      const url = pageUrl(server.url, input.dir, buildOptions(input), 1, index);
+      const { page, results, explain } = await runPage(context, url, 1).finally(() => index.stop());
+      try {
+        assert.equal(results.state, "failed", `the browser build should fail\n${await explain()}`);
+        assert.match(results.error, new RegExp(`fetching ${index.url}/greet/: .*CORS`));
+        assert.match(await page.locator("#error").textContent(), /Access-Control-Allow-Origin/);
+        await screenshot(page, "error-no-cors");
+      } finally {
+        await page.close();
+      }
+    });
 
     for (const input of ERROR_INPUTS) {
       await t.test(`${input.dir}: the native CLI's error message`, async (t) => {

@@ -2,10 +2,10 @@
 // native binary, because it runs the same Rust (componentize-py-command) over Node's file system.
 
 import * as fs from "node:fs";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { runCli } from "./index.js";
+import { wheelPath } from "./node-cache.js";
 
 /** The fetch worker and the flag it raises when a batch is done (started on first use). */
 let fetcher;
@@ -30,13 +30,6 @@ function fetchAllBlocking(requests) {
   port1.close();
   if (woken === "timed-out" || !received) throw new Error("the fetch worker gave no answer");
   return received.message;
-}
-
-/** The wheel cache shared with the native CLI: `<cache root>/wheels/<sha256>.whl`. */
-function wheelPath(sha256) {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) return null;
-  const root = process.env.COMPONENTIZE_PY_CACHE ?? join(homedir(), ".cache", "componentize-py");
-  return join(root, "wheels", `${sha256}.whl`);
 }
 
 /** Writes a line to a file descriptor, waiting out a full pipe. */

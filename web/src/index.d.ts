@@ -25,6 +25,7 @@ export interface WorldOptions {
 
 /** A stage of the build. */
 export type Stage =
+  | "dependencies"
   | "wit"
   | "bindings"
   | "bundle"
@@ -54,8 +55,53 @@ export interface ComponentizeOptions extends WorldOptions {
   intersectWorld?: string;
   /** `-s/--stub-wasi`. */
   stubWasi?: boolean;
-  /** Called as each stage starts. */
+  /** `-r/--requirements`: requirements files, `pyproject.toml`s or PEP 751 locks among `files`. */
+  requirements?: string | string[];
+  /** `--extra`. */
+  extras?: string | string[];
+  /** `--group`. */
+  groups?: string | string[];
+  /** `--index-url` (default `https://pypi.org/simple`). */
+  indexUrl?: string;
+  /** `--extra-index-url`. */
+  extraIndexUrl?: string | string[];
+  /** `--find-links`: directories of wheels among `files`. */
+  findLinks?: string | string[];
+  /** `--no-deps`. */
+  noDeps?: boolean;
+  /** `--locked`. */
+  locked?: boolean;
+  /** `--offline`. */
+  offline?: boolean;
+  /** Fetches the index's pages and wheels (default: the global `fetch`). */
+  fetch?: (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+  /**
+   * The wheel cache, keyed by SHA-256 (default: the native CLI's cache in Node, the Cache API in
+   * browsers); `false` for none.
+   */
+  wheelCache?: WheelCache | false;
+  /**
+   * Called as each stage starts; the `dependencies` stage repeats while packages are fetched, its
+   * description saying how far it is.
+   */
   onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A store of verified wheels by SHA-256 (lowercase hex); its failures only cost downloads. */
+export interface WheelCache {
+  get(sha256: string): Promise<Uint8Array | undefined>;
+  put(sha256: string, bytes: Uint8Array): Promise<void>;
+}
+
+/** The app's dependencies as a build installed them. */
+export interface Dependencies {
+  /** The packages, sorted by name. */
+  packages: { name: string; version: string }[];
+  /** The CLI's progress line: packages, wheels from the cache, requests and bytes fetched. */
+  summary: string;
+  elapsedMs: number;
+  /** The lock the CLI would write (absent when the lock among the files is up to date). */
+  lock?: { path: string; text: string };
 }
 
 /** The guest runtime artifacts. */
@@ -79,7 +125,7 @@ export declare class Engine {
 export declare function componentize(
   options: ComponentizeOptions,
   extra?: Extra,
-): Promise<{ component: Uint8Array; events: ProgressEvent[] }>;
+): Promise<{ component: Uint8Array; events: ProgressEvent[]; dependencies?: Dependencies }>;
 
 /** Generates the Python bindings: path → contents. */
 export declare function bindings(options: WorldOptions): Promise<Record<string, string>>;
@@ -97,6 +143,12 @@ export interface CliHost {
   print(line: string): void;
   eprint(line: string): void;
   now(): number;
+  /** Fetches `[{ url, accept }]`, blocking: bytes, `null` for a 404 or 410, or `{ error }` each. */
+  fetchAll(requests: { url: string; accept?: string }[]): (Uint8Array | null | { error: string })[];
+  /** A cached wheel by SHA-256, or `null`. */
+  cachedWheel(sha256: string): Uint8Array | null;
+  /** Stores a verified wheel. */
+  cacheWheel(sha256: string, bytes: Uint8Array): void;
 }
 
 /** Runs the `componentize-py` command line (without the program name); resolves to the exit code. */

@@ -13,6 +13,12 @@
 // Options are the CLI's flags (see crates/componentize-py-wasm/src/lib.rs for the list); errors
 // throw an Error with the message the native CLI prints (without its "error: ").
 //
+// Dependencies: a `pyproject.toml` or `pylock.toml` among the files (or `requirements`) is
+// resolved as the CLI resolves it. URLs are fetched with `options.fetch` (default: the global
+// `fetch`), wheels cached by SHA-256 in `options.wheelCache` (default: the CLI's cache in Node,
+// the Cache API in browsers; `false` for none). The result's `dependencies` lists the packages and
+// holds the lock the CLI would write.
+//
 // Loading: ../dist holds the wasm-bindgen module and the gzip-compressed runtime artifacts
 // (runtime.wasm.gz, stdlib.zip.gz). In Node they are read with fs, relative to this file; in
 // browsers they are fetched relative to this file (serve ../dist next to ./). Pre-initialisation
@@ -20,6 +26,8 @@
 
 import initWasm, * as wasm from "../dist/componentize_py_wasm.js";
 import { Engine } from "./engine.js";
+import { fetchAll } from "./fetch.js";
+import { defaultWheelCache } from "./wheel-cache.js";
 
 export { Engine };
 
@@ -65,16 +73,60 @@ export function loadRuntime() {
   return runtimeReady;
 }
 
+// A build needs one round per batch of requests the resolver makes; far more means a bug.
+const MAX_ROUNDS = 10_000;
+
 /**
- * Builds a component. Returns `{ component: Uint8Array, events }`, `events` being the stages
- * with their times: `{ stage, description, elapsedMs }`.
+ * Builds a component. Returns `{ component: Uint8Array, events, dependencies? }`, `events` being
+ * the stages with their times (`{ stage, description, elapsedMs }`) and `dependencies`, when the
+ * app has some, `{ packages: [{ name, version }], summary, elapsedMs, lock? }` (`lock`: the
+ * `{ path, text }` of the lock the CLI would write).
  * `extra.engine` replaces the pre-init engine, `extra.runtime` the runtime artifacts.
  */
 export async function componentize(options, extra = {}) {
   await loadWasm();
   const runtime = extra.runtime ?? (await loadRuntime());
   const engine = extra.engine ?? new Engine();
-  return wasm.componentize(options, runtime, engine);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const wheelCache = options.wheelCache === false ? null : (options.wheelCache ?? (await defaultWheelCache()));
+  const answers = new wasm.Answers();
+  const started = performance.now();
+  let fetched = 0;
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const roundStarted = performance.now();
+      const out = wasm.componentize(options, runtime, engine, answers);
+      for (const [sha256, bytes] of answers.takeCacheWrites()) await wheelCache?.put(sha256, bytes);
+      if (!out.pending) {
+        if (out.dependencies) {
+          // The earlier rounds and their fetches belong to the dependencies too.
+          out.dependencies.elapsedMs += roundStarted - started;
+          out.events.unshift({
+            stage: "dependencies",
+            description: "resolving dependencies",
+            elapsedMs: out.dependencies.elapsedMs,
+          });
+        }
+        return out;
+      }
+      const { fetch: requests, cached } = out.pending;
+      options.onProgress?.({
+        stage: "dependencies",
+        description: `resolving dependencies (${fetched} files fetched)`,
+      });
+      const hits = await Promise.all(cached.map((sha256) => wheelCache?.get(sha256)));
+      cached.forEach((sha256, i) => answers.answerCached(sha256, hits[i]));
+      const fetchedAnswers = await fetchAll(fetchImpl, requests);
+      requests.forEach(({ url }, i) => {
+        const answer = fetchedAnswers[i];
+        answers.answerFetch(url, answer?.error ?? answer);
+      });
+      fetched += requests.length;
+    }
+    throw new Error(`dependencies: still fetching after ${MAX_ROUNDS} rounds`);
+  } finally {
+    answers.free();
+  }
 }
 
 /**

@@ -10,21 +10,53 @@ use componentize_py_deps::lock::{self, LOCK_FILE, LockedWheel};
 use componentize_py_deps::requirements::{self, Requirements};
 use componentize_py_deps::{Fetcher, Request, Resolver, Source, Stats, Target, index};
 
-use crate::Host;
+use componentize_py_core::{ComponentizeOptions, Files};
+
 use crate::args::Dependencies;
-use crate::inputs::Kind;
+use crate::inputs::{FileSystem, Kind};
 
 /// The root in the core's file tree under which the installed packages are put.
 pub const ROOT: &str = "<dependencies>";
+
+/// What resolving and installing packages needs from the host besides its files.
+pub trait PackageHost: FileSystem {
+    /// Fetches HTTP(S) URLs for the dependency resolver, in parallel where it can (a project
+    /// page with `Accept:` [`componentize_py_deps::index::ACCEPT`]): each answer is the bytes,
+    /// `None` if the server says the URL does not exist (404, 410), or an error that says what
+    /// failed.
+    fn fetch(&mut self, requests: &[Request]) -> Vec<Result<Option<Vec<u8>>>>;
+    /// A wheel from the cache, by SHA-256.
+    fn cached_wheel(&mut self, sha256: &str) -> Option<Vec<u8>>;
+    /// Stores a verified wheel in the cache (failures only cost a later download).
+    fn cache_wheel(&mut self, sha256: &str, bytes: &[u8]);
+}
 
 /// What [`prepare`] installed.
 pub struct Installed {
     /// The files the wheels install, by path.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The installed packages: name and version, sorted by name.
+    pub packages: Vec<(String, String)>,
     /// A new or updated lock to write once the component is built.
     pub lock: Option<(PathBuf, String)>,
     /// The counts for the progress line.
     pub stats: Stats,
+}
+
+impl Installed {
+    /// Adds the installed files to the app's files, under [`ROOT`] at the end of the Python
+    /// path, and returns the lock to write.
+    pub fn bundle(
+        self,
+        files: &mut Files,
+        options: &mut ComponentizeOptions,
+    ) -> Option<(PathBuf, String)> {
+        for (path, contents) in self.files {
+            files.insert(format!("{ROOT}/{path}"), contents);
+        }
+        options.python_path.push(ROOT.to_string());
+        self.lock
+    }
 }
 
 /// One input that names requirements.
@@ -58,7 +90,7 @@ impl Input {
 
 /// The inputs: the `-r` files, or, with neither `-p` nor a virtual environment, the app folder's
 /// lock or `pyproject.toml`.
-fn find_inputs<H: Host>(
+fn find_inputs<H: FileSystem>(
     flags: &Dependencies,
     explicit_path: bool,
     virtual_env: bool,
@@ -102,19 +134,20 @@ fn find_inputs<H: Host>(
     })
 }
 
-fn read_text<H: Host>(host: &H, path: &Path) -> Result<String> {
+fn read_text<H: FileSystem>(host: &H, path: &Path) -> Result<String> {
     let bytes = host
         .read(path)
         .with_context(|| format!("reading {}", path.display()))?;
     String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))
 }
 
-/// Finds, resolves (or reads from the lock) and installs the app's dependencies; `None` if it
-/// has none.
-pub fn prepare<H: Host>(
+/// Finds, resolves (or reads from the lock) and installs the app's dependencies for the runtime's
+/// CPython `python`; `None` if it has none.
+pub fn prepare<H: PackageHost>(
     flags: &Dependencies,
     explicit_path: bool,
     virtual_env: bool,
+    python: Option<&str>,
     host: &mut H,
 ) -> Result<Option<Installed>> {
     if flags.no_deps {
@@ -124,12 +157,9 @@ pub fn prepare<H: Host>(
     if inputs.is_empty() {
         return Ok(None);
     }
-    let python = host
-        .runtime()
-        .python_version()
-        .ok_or_else(|| anyhow!("the runtime does not say which CPython it embeds"))?
-        .to_string();
-    let target = Target::new(&python)?;
+    let python =
+        python.ok_or_else(|| anyhow!("the runtime does not say which CPython it embeds"))?;
+    let target = Target::new(python)?;
 
     if let Some(lock_input) = inputs.iter().find(|i| matches!(i, Input::Lock(_))) {
         if inputs.len() > 1 {
@@ -243,13 +273,18 @@ pub fn prepare<H: Host>(
     let files = install(host, &wheels, fetched, false, &mut stats)?;
     Ok(Some(Installed {
         files,
+        packages: packages(&wheels),
         lock: Some((lock_path, text)),
         stats,
     }))
 }
 
 /// Installs the wheels of a lock that needs no resolution.
-fn from_lock<H: Host>(host: &mut H, wheels: &[LockedWheel], offline: bool) -> Result<Installed> {
+fn from_lock<H: PackageHost>(
+    host: &mut H,
+    wheels: &[LockedWheel],
+    offline: bool,
+) -> Result<Installed> {
     let mut stats = Stats {
         packages: wheels.len(),
         ..Stats::default()
@@ -257,14 +292,29 @@ fn from_lock<H: Host>(host: &mut H, wheels: &[LockedWheel], offline: bool) -> Re
     let files = install(host, wheels, BTreeMap::new(), offline, &mut stats)?;
     Ok(Installed {
         files,
+        packages: packages(wheels),
         lock: None,
         stats,
     })
 }
 
+/// The names and versions of `wheels`, sorted by name.
+fn packages(wheels: &[LockedWheel]) -> Vec<(String, String)> {
+    let mut packages: Vec<_> = wheels
+        .iter()
+        .map(|w| (w.name.to_string(), w.version.to_string()))
+        .collect();
+    packages.sort();
+    packages
+}
+
 /// The sources in the order they are searched: `--find-links` directories, then the index and
 /// the extra indexes.
-fn sources<H: Host>(flags: &Dependencies, merged: &Requirements, host: &H) -> Result<Vec<Source>> {
+fn sources<H: FileSystem>(
+    flags: &Dependencies,
+    merged: &Requirements,
+    host: &H,
+) -> Result<Vec<Source>> {
     let mut sources = Vec::new();
     let dirs = flags
         .find_links
@@ -289,7 +339,7 @@ fn sources<H: Host>(flags: &Dependencies, merged: &Requirements, host: &H) -> Re
     Ok(sources)
 }
 
-fn install<H: Host>(
+fn install<H: PackageHost>(
     host: &mut H,
     wheels: &[LockedWheel],
     fetched: BTreeMap<String, Vec<u8>>,
@@ -299,11 +349,11 @@ fn install<H: Host>(
     componentize_py_deps::install(wheels, fetched, &mut HostFetcher(host), offline, stats)
 }
 
-/// The host as the resolver's fetcher: URLs through [`Host::fetch`], `--find-links` paths through
+/// The host as the resolver's fetcher: URLs through [`PackageHost::fetch`], `--find-links` paths through
 /// its file system.
 struct HostFetcher<'a, H>(&'a mut H);
 
-impl<H: Host> Fetcher for HostFetcher<'_, H> {
+impl<H: PackageHost> Fetcher for HostFetcher<'_, H> {
     fn fetch(&mut self, requests: &[Request]) -> Vec<Result<Option<Vec<u8>>>> {
         let remote: Vec<Request> = requests
             .iter()

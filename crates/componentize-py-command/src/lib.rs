@@ -15,10 +15,11 @@ use clap::{CommandFactory, FromArgMatches};
 use componentize_py_core::{Engine, Runtime, Stage};
 
 pub use args::Cli;
+pub use dependencies::PackageHost;
 pub use inputs::{FileSystem, Kind};
 
 /// What a command needs from where it runs.
-pub trait Host: FileSystem {
+pub trait Host: PackageHost {
     /// The pre-init engine.
     type Engine: Engine;
 
@@ -36,16 +37,6 @@ pub trait Host: FileSystem {
     fn runtime(&self) -> Runtime<'_>;
     /// The engine that runs pre-initialisation.
     fn engine(&mut self) -> Result<Self::Engine>;
-    /// Fetches HTTP(S) URLs for the dependency resolver, in parallel where it can (a project
-    /// page with `Accept:` [`componentize_py_deps::index::ACCEPT`]): each answer is the bytes,
-    /// `None` if the server says the URL does not exist (404, 410), or an error that says what
-    /// failed.
-    fn fetch(&mut self, requests: &[componentize_py_deps::Request])
-    -> Vec<Result<Option<Vec<u8>>>>;
-    /// A wheel from the cache, by SHA-256.
-    fn cached_wheel(&self, sha256: &str) -> Option<Vec<u8>>;
-    /// Stores a verified wheel in the cache (failures only cost a later download).
-    fn cache_wheel(&mut self, sha256: &str, bytes: &[u8]);
 }
 
 /// Runs the command line `argv` (program name first) and returns the exit code. Errors print as
@@ -99,10 +90,12 @@ fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
             let mut options =
                 inputs::componentize(args, world, &mut files, host, virtual_env.as_deref())?;
             let started = host.now_ms();
+            let python = host.runtime().python_version().map(str::to_string);
             let installed = dependencies::prepare(
                 &args.dependencies,
                 !args.python_path.is_empty(),
                 virtual_env.is_some(),
+                python.as_deref(),
                 host,
             )?;
             let mut lock = None;
@@ -115,11 +108,7 @@ fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
                         dependencies::summary(&installed.stats)
                     ));
                 }
-                for (path, contents) in installed.files {
-                    files.insert(format!("{}/{path}", dependencies::ROOT), contents);
-                }
-                options.python_path.push(dependencies::ROOT.to_string());
-                lock = installed.lock;
+                lock = installed.bundle(&mut files, &mut options);
             }
             let mut engine = host.engine()?;
             let shared = &*host;

@@ -16,10 +16,10 @@
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
-use componentize_py_command::{FileSystem, Host, Kind};
+use componentize_py_command::{FileSystem, Host, Kind, PackageHost};
 use componentize_py_core::Runtime;
-use componentize_py_deps::{Request, RequestKind, index};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use componentize_py_deps::Request;
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::{JsEngine, JsEngineRef, error_message};
@@ -148,20 +148,17 @@ impl Host for CliHost {
             .map(JsEngineRef)
             .ok_or_else(|| anyhow!("the engine was already used"))
     }
+}
 
+impl PackageHost for CliHost {
     fn fetch(&mut self, requests: &[Request]) -> Vec<Result<Option<Vec<u8>>>> {
         if requests.is_empty() {
             return Vec::new();
         }
-        let list = Array::new();
-        for request in requests {
-            let object = Object::new();
-            let _ = Reflect::set(&object, &"url".into(), &request.url.as_str().into());
-            if request.kind == RequestKind::Page {
-                let _ = Reflect::set(&object, &"accept".into(), &index::ACCEPT.into());
-            }
-            list.push(&object);
-        }
+        let list: Array = requests
+            .iter()
+            .map(|request| JsValue::from(crate::answers::request_object(request)))
+            .collect();
         let answers = match self.js.fetch_all(list) {
             Ok(answers) => answers,
             Err(e) => {
@@ -189,7 +186,7 @@ impl Host for CliHost {
             .collect()
     }
 
-    fn cached_wheel(&self, sha256: &str) -> Option<Vec<u8>> {
+    fn cached_wheel(&mut self, sha256: &str) -> Option<Vec<u8>> {
         self.js.cached_wheel(sha256).map(|bytes| bytes.to_vec())
     }
 

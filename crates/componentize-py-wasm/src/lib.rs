@@ -25,8 +25,22 @@
 //! | `moduleWorlds`: `{ module: world }` | `-m/--module-worlds` |
 //! | `intersectWorld`: string | `-i/--intersect-world` |
 //! | `stubWasi`: boolean | `-s/--stub-wasi` |
+//! | `requirements`: string or string[] | `-r/--requirements` |
+//! | `extras`: string or string[] | `--extra` |
+//! | `groups`: string or string[] | `--group` |
+//! | `indexUrl`: string | `--index-url` |
+//! | `extraIndexUrl`: string or string[] | `--extra-index-url` |
+//! | `findLinks`: string or string[] | `--find-links` |
+//! | `noDeps`: boolean | `--no-deps` |
+//! | `locked`: boolean | `--locked` |
+//! | `offline`: boolean | `--offline` |
 //! | `onProgress`: `({ stage, description }) => void` | the CLI's stage lines |
+//!
+//! Dependencies are found as the CLI finds them (the files' `pyproject.toml` or `pylock.toml`
+//! unless `pythonPath` or `requirements` is given) and fetched by JS between the rounds of
+//! [`componentize`] (see [`answers`]).
 
+pub mod answers;
 pub mod engine;
 pub mod host;
 
@@ -34,13 +48,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use componentize_py_command::args::{Bindings, Cli, Command, Componentize};
+use componentize_py_command::args::{Bindings, Cli, Command, Componentize, Dependencies};
+use componentize_py_command::dependencies;
 use componentize_py_command::inputs::{self, MemoryFileSystem};
 use componentize_py_core::{Files, Runtime, Stage, WorldOptions};
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::answers::{Answers, Round};
 use crate::engine::{JsEngine, JsEngineRef};
 
 /// One string or several.
@@ -117,6 +133,15 @@ struct Options {
     module_worlds: Pairs,
     intersect_world: Option<String>,
     stub_wasi: bool,
+    requirements: Strings,
+    extras: Strings,
+    groups: Strings,
+    index_url: Option<String>,
+    extra_index_url: Strings,
+    find_links: Strings,
+    no_deps: bool,
+    locked: bool,
+    offline: bool,
 }
 
 /// A progress event: a stage and how long it took.
@@ -207,6 +232,30 @@ impl Options {
     }
 }
 
+impl Options {
+    /// The dependency flags these options stand for.
+    fn dependencies(&self) -> Result<Dependencies, JsError> {
+        let paths = |strings: &Strings| strings.to_vec().into_iter().map(Into::into).collect();
+        let flags = Dependencies {
+            requirements: paths(&self.requirements),
+            extras: self.extras.to_vec(),
+            groups: self.groups.to_vec(),
+            index_url: self.index_url.clone(),
+            extra_index_url: self.extra_index_url.to_vec(),
+            find_links: paths(&self.find_links),
+            no_deps: self.no_deps,
+            locked: self.locked,
+            offline: self.offline,
+        };
+        if flags.no_deps && (!flags.requirements.is_empty() || flags.locked) {
+            return Err(JsError::new(
+                "options.noDeps cannot be combined with options.requirements or options.locked",
+            ));
+        }
+        Ok(flags)
+    }
+}
+
 /// A map's pairs in a fixed order.
 fn sorted(map: &HashMap<String, String>) -> Vec<(String, String)> {
     let mut pairs: Vec<_> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -257,7 +306,10 @@ fn runtime_bytes(runtime: &JsValue) -> Result<(Vec<u8>, Vec<u8>), JsError> {
     Ok((bytes("module")?, bytes("stdlib")?))
 }
 
-/// Builds a component: `{ component: Uint8Array, events: [{ stage, description, elapsedMs }] }`.
+/// One round of a build (see [`answers`]): `{ pending: { fetch, cached } }` while dependencies
+/// are missing from `answers`, else `{ component: Uint8Array, events: [{ stage, description,
+/// elapsedMs }], dependencies? }`, `dependencies` being `{ packages: [{ name, version }],
+/// summary, elapsedMs, lock? }` with `lock` the `{ path, text }` the CLI would write.
 ///
 /// `runtime` is `{ module: Uint8Array, stdlib: Uint8Array }` (`runtime.wasm` and `stdlib.zip`);
 /// `engine` runs pre-initialisation (see [`engine`]).
@@ -266,6 +318,7 @@ pub fn componentize(
     options: JsValue,
     runtime: JsValue,
     engine: JsEngine,
+    answers: &mut Answers,
 ) -> Result<Object, JsError> {
     let parsed = parse_options(&options)?;
     let fs = read_files(&options)?;
@@ -288,12 +341,58 @@ pub fn componentize(
         module_worlds: parsed.module_worlds.0.clone(),
         intersect_world: parsed.intersect_world.clone(),
         output: PathBuf::new(),
-        dependencies: Default::default(),
+        dependencies: parsed.dependencies()?,
         stub_wasi: parsed.stub_wasi,
     };
     let cli = parsed.cli(Command::Componentize(args.clone()));
     let (mut files, world) = world_options(&cli, &fs)?;
-    let options = inputs::componentize(&args, world, &mut files, &fs, None).map_err(js_error)?;
+    let mut options =
+        inputs::componentize(&args, world, &mut files, &fs, None).map_err(js_error)?;
+
+    let runtime = Runtime {
+        module: &module,
+        stdlib: &stdlib,
+    };
+    let started = js_sys::Date::now();
+    let mut round = Round::new(&fs, answers);
+    let installed = dependencies::prepare(
+        &args.dependencies,
+        !args.python_path.is_empty(),
+        false,
+        runtime.python_version(),
+        &mut round,
+    );
+    if let Some(pending) = round.pending() {
+        let out = Object::new();
+        let _ = Reflect::set(&out, &"pending".into(), &pending);
+        return Ok(out);
+    }
+    let installed = installed.map_err(js_error)?.map(|installed| {
+        let packages: Array = installed
+            .packages
+            .iter()
+            .map(|(name, version)| {
+                let package = Object::new();
+                let _ = Reflect::set(&package, &"name".into(), &name.as_str().into());
+                let _ = Reflect::set(&package, &"version".into(), &version.as_str().into());
+                JsValue::from(package)
+            })
+            .collect();
+        let info = Object::new();
+        let _ = Reflect::set(&info, &"packages".into(), &packages);
+        let summary = dependencies::summary(&installed.stats);
+        let _ = Reflect::set(&info, &"summary".into(), &summary.into());
+        let elapsed = js_sys::Date::now() - started;
+        let _ = Reflect::set(&info, &"elapsedMs".into(), &elapsed.into());
+        if let Some((path, text)) = installed.bundle(&mut files, &mut options) {
+            let lock = Object::new();
+            let path = path.to_string_lossy().into_owned();
+            let _ = Reflect::set(&lock, &"path".into(), &path.into());
+            let _ = Reflect::set(&lock, &"text".into(), &text.into());
+            let _ = Reflect::set(&info, &"lock".into(), &lock);
+        }
+        info
+    });
 
     let events = Array::new();
     let mut current: Option<(Stage, f64)> = None;
@@ -306,10 +405,7 @@ pub fn componentize(
     let result = componentize_py_core::componentize(
         &files,
         &options,
-        Runtime {
-            module: &module,
-            stdlib: &stdlib,
-        },
+        runtime,
         &mut JsEngineRef(engine),
         &mut |stage| {
             finish(&mut current);
@@ -336,6 +432,9 @@ pub fn componentize(
         &Uint8Array::from(component.as_slice()),
     );
     let _ = Reflect::set(&out, &"events".into(), &events);
+    if let Some(info) = installed {
+        let _ = Reflect::set(&out, &"dependencies".into(), &info);
+    }
     Ok(out)
 }
 

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use componentize_py_command::{FileSystem, Host, Kind};
+use componentize_py_command::{FileSystem, Host, Kind, PackageHost};
 use componentize_py_core::Runtime;
 
 /// The operating system as the command's host.
@@ -78,7 +78,9 @@ impl Host for NativeHost {
     fn engine(&mut self) -> Result<Self::Engine> {
         engine::WasmtimeEngine::new(cache_root().map(|root| root.join("compiled")))
     }
+}
 
+impl PackageHost for NativeHost {
     fn fetch(
         &mut self,
         requests: &[componentize_py_deps::Request],
@@ -90,7 +92,7 @@ impl Host for NativeHost {
         fetch::fetch_all(agent, requests)
     }
 
-    fn cached_wheel(&self, sha256: &str) -> Option<Vec<u8>> {
+    fn cached_wheel(&mut self, sha256: &str) -> Option<Vec<u8>> {
         self.wheels.get(sha256)
     }
 

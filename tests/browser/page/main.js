@@ -8,7 +8,8 @@ const job = {
   dir: params.get("dir") ?? "examples/cli",
   world: params.getAll("world"),
   appName: params.get("app") ?? "app",
-  stubWasi: params.get("stub-wasi") === "1",
+  // More componentize() options as JSON (stubWasi, the dependency flags, indexUrl).
+  options: JSON.parse(params.get("options") ?? "{}"),
 };
 const runs = Math.max(1, Number(params.get("runs") ?? 2));
 
@@ -17,8 +18,8 @@ window.pageResults = results;
 
 const $ = (id) => document.getElementById(id);
 $("input").textContent =
-  `${job.dir} ${job.world.map((w) => `-w ${w} `).join("")}componentize ${job.appName}` +
-  (job.stubWasi ? " --stub-wasi" : "");
+  `${job.dir} ${job.world.map((w) => `-w ${w} `).join("")}componentize ${job.appName} ` +
+  JSON.stringify(job.options);
 
 function setStatus(state, text) {
   results.state = state;
@@ -111,10 +112,21 @@ async function main() {
       worker.terminate();
       return;
     }
-    const entry = { label, ms: reply.ms, size: reply.component.length, sha256: reply.sha256 };
+    const entry = {
+      label,
+      ms: reply.ms,
+      size: reply.component.length,
+      sha256: reply.sha256,
+      packages: reply.dependencies?.packages ?? [],
+      lock: reply.dependencies?.lock?.text ?? null,
+    };
     results.builds.push(entry);
     results.components.push(reply.component);
     showBuild(entry);
+    if (reply.dependencies) {
+      log(`build ${run}: packages ${entry.packages.map((p) => `${p.name} ${p.version}`).join(", ")}; ` +
+        reply.dependencies.summary);
+    }
     log(`build ${run} (${label}): ${reply.ms.toFixed(0)} ms, stages: ` +
       reply.events.map((e) => `${e.stage} ${Math.round(e.elapsedMs)} ms`).join(", "));
   }

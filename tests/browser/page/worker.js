@@ -1,7 +1,7 @@
 // The test page's module worker: componentize() pre-initialises the runtime synchronously
 // (WebAssembly.Module/Instance), which browsers allow for large modules only off the main
-// thread. Message in: `{ run, job: { dir, world, appName, stubWasi }, files }`; out:
-// `{ type: "progress", run, description }`, then `{ component, sha256, ms, events }` or
+// thread. Message in: `{ run, job: { dir, world, appName, options }, files }`; out:
+// `{ type: "progress", run, description }`, then `{ component, sha256, ms, events, dependencies }` or
 // `{ error, ms }` (`error` is the message, which matches the CLI's after "error: ").
 
 import { componentize } from "/web/src/index.js";
@@ -12,11 +12,11 @@ const hex = (buffer) =>
 self.addEventListener("message", async ({ data: { run, job, files } }) => {
   const start = performance.now();
   try {
-    const { component, events } = await componentize({
+    const { component, events, dependencies } = await componentize({
+      ...job.options,
       files,
       world: job.world,
       appName: job.appName,
-      stubWasi: job.stubWasi,
       onProgress: ({ description }) => self.postMessage({ type: "progress", run, description }),
     });
     const ms = performance.now() - start;
@@ -26,7 +26,7 @@ self.addEventListener("message", async ({ data: { run, job, files } }) => {
       description,
       elapsedMs,
     }));
-    self.postMessage({ component, sha256, ms, events: plainEvents });
+    self.postMessage({ component, sha256, ms, events: plainEvents, dependencies });
   } catch (error) {
     const ms = performance.now() - start;
     self.postMessage({ error: error instanceof Error ? error.message : String(error), ms });

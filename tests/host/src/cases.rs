@@ -405,14 +405,17 @@ impl Case {
 
     /// The local index a case with `index` is built against, started.
     pub fn index_server(&self) -> Result<Option<crate::index::IndexServer>> {
-        self.lines
-            .iter()
-            .find_map(|line| match &line.directive {
-                Directive::Index(dir) => Some(dir),
-                _ => None,
-            })
-            .map(|dir| crate::index::IndexServer::start(&self.dir.join(expand_cache(dir))))
+        self.index_dir()
+            .map(|dir| crate::index::IndexServer::start(&dir))
             .transpose()
+    }
+
+    /// The folder of packages of the case's `index` line.
+    pub fn index_dir(&self) -> Option<PathBuf> {
+        self.lines.iter().find_map(|line| match &line.directive {
+            Directive::Index(dir) => Some(self.dir.join(expand_cache(dir))),
+            _ => None,
+        })
     }
 
     /// Where and with what arguments the case is built: in its own directory, or, against

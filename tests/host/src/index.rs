@@ -4,6 +4,7 @@
 //! name without tags makes a `py3-none-any` wheel. Files named `<name>-<version>.yanked` yank
 //! that version. Wheel files in the folder are served as they are, without PEP 658 metadata
 //! files (so the resolver reads their METADATA from the wheel). Every request path is logged.
+//! Answers allow any origin (CORS), as PyPI's do, unless started with `cors` off.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -32,6 +33,11 @@ pub struct IndexServer {
 impl IndexServer {
     /// Builds the wheels of `dir` and serves them.
     pub fn start(dir: &Path) -> Result<Self> {
+        Self::start_with(dir, true)
+    }
+
+    /// Builds the wheels of `dir` and serves them, with CORS headers if `cors`.
+    pub fn start_with(dir: &Path, cors: bool) -> Result<Self> {
         let wheels = Arc::new(build_wheels(dir)?);
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
@@ -42,7 +48,7 @@ impl IndexServer {
                 let wheels = wheels.clone();
                 let log = shared.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &wheels, &log);
+                    let _ = serve(stream, &wheels, &log, cors);
                 });
             }
         });
@@ -152,7 +158,7 @@ fn collect(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -> Res
 }
 
 /// Answers the requests of one connection.
-fn serve(stream: TcpStream, wheels: &[Wheel], log: &Mutex<Vec<String>>) -> Result<()> {
+fn serve(stream: TcpStream, wheels: &[Wheel], log: &Mutex<Vec<String>>, cors: bool) -> Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
     loop {
@@ -173,9 +179,14 @@ fn serve(stream: TcpStream, wheels: &[Wheel], log: &Mutex<Vec<String>>) -> Resul
             .to_string();
         log.lock().unwrap().push(path.clone());
         let (status, content_type, body) = answer(&path, wheels);
+        let cors = if cors {
+            "Access-Control-Allow-Origin: *\r\n"
+        } else {
+            ""
+        };
         write!(
             stream,
-            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{cors}Content-Length: {}\r\n\r\n",
             body.len()
         )?;
         stream.write_all(&body)?;
