@@ -73,14 +73,15 @@ export function componentizeOptions(c) {
 
 /**
  * Serves the local index of case `c` (its `index` line) with target/debug/index-server, with CORS
- * headers unless `cors` is false. Resolves to `{ url, requests, stop() }`, `requests` collecting
- * the paths requested.
+ * headers unless `cors` is false, answering 401 to requests without the `Authorization` header
+ * `authorization` if given. Resolves to `{ url, requests, stop() }`, `requests` collecting the
+ * paths requested.
  */
-export function startIndex(c, { cors = true } = {}) {
+export function startIndex(c, { cors = true, authorization } = {}) {
   if (!existsSync(indexServer)) {
     throw new Error(`${indexServer} is missing: run \`cargo build --workspace\``);
   }
-  const args = [...(cors ? [] : ["--no-cors"]), c.dir];
+  const args = [...(cors ? [] : ["--no-cors"]), ...(authorization ? ["--authorization", authorization] : []), c.dir];
   const child = spawn(indexServer, args, { stdio: ["pipe", "pipe", "inherit"] });
   const requests = [];
   return new Promise((resolve, reject) => {

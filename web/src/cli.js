@@ -10,7 +10,7 @@ import { wheelPath } from "./node-cache.js";
 /** The fetch worker and the flag it raises when a batch is done (started on first use). */
 let fetcher;
 
-/** Fetches a batch of `{ url, accept }` on the worker and blocks until all are answered. */
+/** Fetches a batch of requests (see fetch.js) on the worker and blocks until all are answered. */
 function fetchAllBlocking(requests) {
   if (!fetcher) {
     const signal = new Int32Array(new SharedArrayBuffer(4));

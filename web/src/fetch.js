@@ -9,14 +9,18 @@ export const TIMEOUT_MS = 10 * 60 * 1000;
 const inBrowser = typeof process === "undefined" || !process.versions?.node;
 
 /**
- * Fetches `{ url, accept }` with `fetchImpl` (a `fetch`): the bytes, `null` for a 404 or 410, or
- * `{ error }` with a message that names the URL (in a browser a failed request is most often a
- * server that sends no CORS headers, and the message says so).
+ * Fetches a request of the resolver, `{ url, accept?, authorization? }` (the headers to send),
+ * with `fetchImpl` (a `fetch`): the bytes, `null` for a 404 or 410, or `{ error }` with a
+ * message that names the URL (in a browser a failed request is most often a server that sends no
+ * CORS headers, and the message says so).
  */
-export async function fetchOne(fetchImpl, { url, accept }) {
+export async function fetchOne(fetchImpl, { url, accept, authorization }) {
+  const headers = {};
+  if (accept) headers.Accept = accept;
+  if (authorization) headers.Authorization = authorization;
   try {
     const response = await fetchImpl(url, {
-      headers: accept ? { Accept: accept } : {},
+      headers,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     if (response.status === 404 || response.status === 410) return null;

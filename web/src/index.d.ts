@@ -143,8 +143,13 @@ export interface CliHost {
   print(line: string): void;
   eprint(line: string): void;
   now(): number;
-  /** Fetches `[{ url, accept }]`, blocking: bytes, `null` for a 404 or 410, or `{ error }` each. */
-  fetchAll(requests: { url: string; accept?: string }[]): (Uint8Array | null | { error: string })[];
+  /**
+   * Fetches the requests, blocking (`url` to fetch, with `accept` and `authorization` as headers):
+   * bytes, `null` for a 404 or 410, or `{ error }` each.
+   */
+  fetchAll(
+    requests: { url: string; accept?: string; authorization?: string }[],
+  ): (Uint8Array | null | { error: string })[];
   /** A cached wheel by SHA-256, or `null`. */
   cachedWheel(sha256: string): Uint8Array | null;
   /** Stores a verified wheel. */

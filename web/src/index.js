@@ -90,13 +90,29 @@ export async function componentize(options, extra = {}) {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const wheelCache = options.wheelCache === false ? null : (options.wheelCache ?? (await defaultWheelCache()));
   const answers = new wasm.Answers();
+  // A cache that fails only costs downloads.
+  const cached = async (sha256) => {
+    try {
+      return (await wheelCache?.get(sha256)) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const store = async () => {
+    for (const [sha256, bytes] of answers.takeCacheWrites()) {
+      try {
+        await wheelCache?.put(sha256, bytes);
+      } catch {
+        // The wheel is downloaded again next time.
+      }
+    }
+  };
   const started = performance.now();
   let fetched = 0;
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const roundStarted = performance.now();
       const out = wasm.componentize(options, runtime, engine, answers);
-      for (const [sha256, bytes] of answers.takeCacheWrites()) await wheelCache?.put(sha256, bytes);
       if (!out.pending) {
         if (out.dependencies) {
           // The earlier rounds and their fetches belong to the dependencies too.
@@ -109,13 +125,13 @@ export async function componentize(options, extra = {}) {
         }
         return out;
       }
-      const { fetch: requests, cached } = out.pending;
+      const { fetch: requests, cached: lookups } = out.pending;
       options.onProgress?.({
         stage: "dependencies",
         description: `resolving dependencies (${fetched} files fetched)`,
       });
-      const hits = await Promise.all(cached.map((sha256) => wheelCache?.get(sha256)));
-      cached.forEach((sha256, i) => answers.answerCached(sha256, hits[i]));
+      const hits = await Promise.all(lookups.map(cached));
+      lookups.forEach((sha256, i) => answers.answerCached(sha256, hits[i]));
       const fetchedAnswers = await fetchAll(fetchImpl, requests);
       requests.forEach(({ url }, i) => {
         const answer = fetchedAnswers[i];
@@ -125,6 +141,8 @@ export async function componentize(options, extra = {}) {
     }
     throw new Error(`dependencies: still fetching after ${MAX_ROUNDS} rounds`);
   } finally {
+    // Wheels verified in a build that failed later are kept too.
+    await store();
     answers.free();
   }
 }

@@ -93,9 +93,9 @@ async function buildWeb(c, files, url, wheelCache) {
 }
 
 /** Starts the case's index and copies the case (the native build writes its lock there). */
-async function setUp(name) {
+async function setUp(name, access) {
   const c = cases.get(name);
-  const index = await startIndex(c);
+  const index = await startIndex(c, access);
   const scratch = await mkdtemp(join(tmpdir(), "componentize-py-web-deps-"));
   const dir = join(scratch, "app");
   await cp(c.dir, dir, { recursive: true, filter: (src) => !src.endsWith("/golden-bindings") });
@@ -156,6 +156,66 @@ for (const name of ["deps-conflict", "deps-native-only", "deps-compiled-in-pure"
     }
   });
 }
+
+test("an index behind basic authentication: credentials sent, kept out of the lock", async () => {
+  const authorization = `Basic ${Buffer.from("reader:s3cr@t").toString("base64")}`;
+  const { c, index, dir, files, tearDown } = await setUp("deps-pyproject", { authorization });
+  try {
+    const url = index.url.replace("http://", "http://reader:s3cr%40t@");
+    const web = await buildWeb(c, files, url, false);
+    const native = await buildNative(c, dir, url);
+    assert.ok(native.bytes, `native build failed: ${native.stderr}`);
+    assert.ok(web.component, `web build failed: ${web.message}`);
+    assert.equal(web.dependencies.lock.text, native.lock);
+    assert.doesNotMatch(native.lock, /reader|s3cr/);
+    assert.match(native.lock, new RegExp(`index = "${index.url}"`));
+    // From the lock: the wheels' URLs get the index's credentials back.
+    const again = await buildWeb(c, { ...files, [LOCK]: native.lock }, url, false);
+    assert.ok(again.component, `the build with the lock failed: ${again.message}`);
+    // Without credentials the index refuses.
+    const refused = await buildWeb(c, files, index.url, false);
+    assert.match(refused.message ?? "", /HTTP status 401/);
+  } finally {
+    await tearDown();
+  }
+});
+
+test("credentials never appear in messages", async () => {
+  const c = cases.get("deps-pyproject");
+  const files = await readTree(c.dir);
+  const url = "http://reader:s3cr%40t@127.0.0.1:9/simple";
+  const web = await buildWeb(c, files, url, false);
+  const scratch = await mkdtemp(join(tmpdir(), "componentize-py-web-deps-"));
+  try {
+    await cp(c.dir, join(scratch, "app"), { recursive: true });
+    const native = await buildNative(c, join(scratch, "app"), url);
+    for (const message of [web.message, native.stderr]) {
+      assert.match(message ?? "", /fetching http:\/\/127\.0\.0\.1:9\/simple\/greet\/: /);
+      assert.doesNotMatch(message, /reader|s3cr/);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+test("a wheel cache that fails only costs downloads; verified wheels are kept when a build fails", async () => {
+  const { c, index, files, tearDown } = await setUp("deps-pyproject");
+  try {
+    const failing = { get: () => { throw new Error("get"); }, put: async () => { throw new Error("put"); } };
+    const built = await buildWeb(c, files, index.url, failing);
+    assert.ok(built.component, `the build failed: ${built.message}`);
+    // The app fails at initialisation, after the wheels were installed: they are cached anyway.
+    const cache = memoryCache();
+    const broken = await buildWeb(c, { ...files, "app.py": "raise RuntimeError('boom')\n" }, index.url, cache);
+    assert.match(broken.message ?? "", /boom/);
+    index.requests.length = 0;
+    const again = await buildWeb(c, files, index.url, cache);
+    assert.ok(again.component, `the build failed: ${again.message}`);
+    assert.deepEqual(index.requests.filter((path) => path.endsWith(".whl")), []);
+  } finally {
+    await tearDown();
+  }
+});
 
 test("an unreachable index: the error names the URL", async () => {
   const c = cases.get("deps-pyproject");

@@ -3,12 +3,12 @@
 //! and unpacked into the files the core bundles.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use componentize_py_deps::lock::{self, LOCK_FILE, LockedWheel};
 use componentize_py_deps::requirements::{self, Requirements};
-use componentize_py_deps::{Fetcher, Request, Resolver, Source, Stats, Target, index};
+use componentize_py_deps::{Credentials, Fetcher, Request, Resolver, Source, Stats, Target, index};
 
 use componentize_py_core::{ComponentizeOptions, Files};
 
@@ -174,7 +174,9 @@ pub fn prepare<H: PackageHost>(
             &path.display().to_string(),
             &target,
         )?;
-        return from_lock(host, &lock.wheels, flags.offline).map(Some);
+        let indexes = index_urls(flags, &Requirements::default());
+        let lock_dir = path.parent().unwrap_or(Path::new(""));
+        return from_lock(host, &lock.wheels, lock_dir, &indexes, flags.offline).map(Some);
     }
 
     let mut merged = Requirements::default();
@@ -232,7 +234,8 @@ pub fn prepare<H: PackageHost>(
         .transpose()?;
     if let Some(lock) = current {
         componentize_py_deps::check_pins(&lock.wheels, &merged)?;
-        return from_lock(host, &lock.wheels, flags.offline).map(Some);
+        let indexes = index_urls(flags, &merged);
+        return from_lock(host, &lock.wheels, &lock_dir, &indexes, flags.offline).map(Some);
     }
     let why = if existing.is_some() {
         "is out of date with"
@@ -254,6 +257,7 @@ pub fn prepare<H: PackageHost>(
         );
     }
     let mut stats = Stats::default();
+    let credentials = Credentials::of_sources(&sources);
     let resolver = Resolver::new(target.clone(), merged.requirements.clone(), sources)?;
     let (resolution, fetched) =
         componentize_py_deps::resolve_with(resolver, &mut HostFetcher(host), &mut stats)?;
@@ -264,13 +268,22 @@ pub fn prepare<H: PackageHost>(
         .iter()
         .map(|p| (p.name.clone(), p.source.clone()))
         .collect();
+    let as_locked = wheels
+        .iter()
+        .map(|wheel| {
+            Ok(LockedWheel {
+                url: path_from_lock(&wheel.url, &lock_dir)?,
+                ..wheel.clone()
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let text = lock::write(
         &target,
-        &wheels,
+        &as_locked,
         &|name| origin.get(name).cloned().unwrap_or_default(),
         &inputs_hash,
     );
-    let files = install(host, &wheels, fetched, false, &mut stats)?;
+    let files = install(host, &wheels, fetched, &credentials, false, &mut stats)?;
     Ok(Some(Installed {
         files,
         packages: packages(&wheels),
@@ -279,17 +292,39 @@ pub fn prepare<H: PackageHost>(
     }))
 }
 
-/// Installs the wheels of a lock that needs no resolution.
+/// Installs the wheels of a lock in `lock_dir` that needs no resolution: its paths are relative
+/// to `lock_dir`, and its URLs are fetched with the credentials of `indexes` (a lock holds none).
 fn from_lock<H: PackageHost>(
     host: &mut H,
     wheels: &[LockedWheel],
+    lock_dir: &Path,
+    indexes: &[String],
     offline: bool,
 ) -> Result<Installed> {
     let mut stats = Stats {
         packages: wheels.len(),
         ..Stats::default()
     };
-    let files = install(host, wheels, BTreeMap::new(), offline, &mut stats)?;
+    let fetchable: Vec<LockedWheel> = wheels
+        .iter()
+        .map(|wheel| LockedWheel {
+            url: if wheel.url.contains("://") {
+                wheel.url.clone()
+            } else {
+                path_in_lock_dir(&wheel.url, lock_dir)
+            },
+            ..wheel.clone()
+        })
+        .collect();
+    let credentials = Credentials::of(indexes.iter().map(String::as_str));
+    let files = install(
+        host,
+        &fetchable,
+        BTreeMap::new(),
+        &credentials,
+        offline,
+        &mut stats,
+    )?;
     Ok(Installed {
         files,
         packages: packages(wheels),
@@ -306,6 +341,75 @@ fn packages(wheels: &[LockedWheel]) -> Vec<(String, String)> {
         .collect();
     packages.sort();
     packages
+}
+
+/// `path` with `.` and `..` resolved as far as they go, without reading the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A path with `/` separators, as locks write them.
+fn slashed(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// A wheel's path (relative to the working directory) as a lock in `lock_dir` names it: relative
+/// to the lock (PEP 751); URLs and absolute paths stay as they are.
+fn path_from_lock(path: &str, lock_dir: &Path) -> Result<String> {
+    if path.contains("://") || Path::new(path).is_absolute() {
+        return Ok(path.to_string());
+    }
+    let base = normalize(lock_dir);
+    if base.is_absolute() || base.components().any(|c| c == Component::ParentDir) {
+        bail!(
+            "the lock in {} cannot name the wheel {path} relative to itself: give --find-links \
+             an absolute path, or build from a folder that holds the requirements",
+            lock_dir.display()
+        );
+    }
+    let target = normalize(Path::new(path));
+    let base: Vec<Component> = base.components().collect();
+    let target: Vec<Component> = target.components().collect();
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    out.extend(&target[common..]);
+    Ok(slashed(&out))
+}
+
+/// A lock's `path` entry (relative to the lock in `lock_dir`) as a path from the working
+/// directory.
+fn path_in_lock_dir(path: &str, lock_dir: &Path) -> String {
+    if Path::new(path).is_absolute() {
+        return path.to_string();
+    }
+    slashed(&normalize(&lock_dir.join(path)))
+}
+
+/// The index URLs the flags and requirements files give, in order.
+fn index_urls(flags: &Dependencies, merged: &Requirements) -> Vec<String> {
+    flags
+        .index_url
+        .iter()
+        .chain(&merged.index_url)
+        .chain(&flags.extra_index_url)
+        .chain(&merged.extra_index_urls)
+        .cloned()
+        .collect()
 }
 
 /// The sources in the order they are searched: `--find-links` directories, then the index and
@@ -343,10 +447,12 @@ fn install<H: PackageHost>(
     host: &mut H,
     wheels: &[LockedWheel],
     fetched: BTreeMap<String, Vec<u8>>,
+    credentials: &Credentials,
     offline: bool,
     stats: &mut Stats,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
-    componentize_py_deps::install(wheels, fetched, &mut HostFetcher(host), offline, stats)
+    let mut fetcher = HostFetcher(host);
+    componentize_py_deps::install(wheels, fetched, &mut fetcher, credentials, offline, stats)
 }
 
 /// The host as the resolver's fetcher: URLs through [`PackageHost::fetch`], `--find-links` paths through
@@ -398,4 +504,56 @@ pub fn summary(stats: &Stats) -> String {
         stats.fetched,
         stats.bytes as f64 / 1e6
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_paths_are_relative_to_the_lock() {
+        // (path from the working directory, lock folder, path in the lock, read back)
+        let cases = [
+            ("wheels/a.whl", "", "wheels/a.whl", "wheels/a.whl"),
+            ("wheels/a.whl", "app", "../wheels/a.whl", "wheels/a.whl"),
+            (
+                "app/wheels/a.whl",
+                "app",
+                "wheels/a.whl",
+                "app/wheels/a.whl",
+            ),
+            (
+                "./w/../wheels/a.whl",
+                "x/y",
+                "../../wheels/a.whl",
+                "wheels/a.whl",
+            ),
+            ("/abs/a.whl", "app", "/abs/a.whl", "/abs/a.whl"),
+            ("/abs/a.whl", "/locks", "/abs/a.whl", "/abs/a.whl"),
+        ];
+        for (path, dir, in_lock, back) in cases {
+            let written = path_from_lock(path, Path::new(dir)).unwrap();
+            assert_eq!(written, in_lock, "{path} from {dir}");
+            assert_eq!(
+                path_in_lock_dir(in_lock, Path::new(dir)),
+                back,
+                "{in_lock} in {dir}"
+            );
+        }
+        assert_eq!(
+            path_in_lock_dir("w/a.whl", Path::new("/locks")),
+            "/locks/w/a.whl"
+        );
+        assert_eq!(
+            path_in_lock_dir("../w/a.whl", Path::new("../up")),
+            "../w/a.whl"
+        );
+        for dir in ["../up", "/locks"] {
+            let error = path_from_lock("w/a.whl", Path::new(dir)).unwrap_err();
+            assert!(
+                error.to_string().contains("cannot name the wheel w/a.whl"),
+                "{error}"
+            );
+        }
+    }
 }

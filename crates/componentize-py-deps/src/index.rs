@@ -36,19 +36,20 @@ impl Source {
         Source::Index(url.trim_end_matches('/').to_string())
     }
 
-    /// The URL of `name`'s project page, or `None` for a directory.
+    /// The URL of `name`'s project page (without the index's credentials, which
+    /// [`Credentials`] adds back as a header), or `None` for a directory.
     pub fn page_url(&self, name: &PackageName) -> Option<String> {
         match self {
-            Source::Index(url) => Some(format!("{url}/{name}/")),
+            Source::Index(url) => Some(format!("{}/{name}/", redact(url))),
             Source::FindLinks { .. } => None,
         }
     }
 
-    /// How the lock names this source.
-    pub fn describe(&self) -> &str {
+    /// How the lock and messages name this source (an index without its credentials).
+    pub fn describe(&self) -> String {
         match self {
-            Source::Index(url) => url,
-            Source::FindLinks { dir, .. } => dir,
+            Source::Index(url) => redact(url),
+            Source::FindLinks { dir, .. } => dir.clone(),
         }
     }
 
@@ -69,6 +70,7 @@ impl Source {
                 requires_python: None,
                 yanked: false,
                 metadata: false,
+                metadata_sha256: None,
             })
             .collect()
     }
@@ -90,6 +92,8 @@ pub struct IndexFile {
     /// Whether a PEP 658 metadata file may be fetched next to it (`<url>.metadata`): unless the
     /// index says there is none; when that fetch fails, the wheel is read instead.
     pub metadata: bool,
+    /// The SHA-256 of the metadata file, if the index gives it (lowercase hex).
+    pub metadata_sha256: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -146,8 +150,14 @@ pub fn parse_page(bytes: &[u8], page_url: &str) -> Result<Vec<IndexFile>> {
                 Err(_) => continue,
             },
         };
+        let metadata_sha256 = file
+            .core_metadata
+            .get("sha256")
+            .and_then(|h| h.as_str())
+            .map(str::to_ascii_lowercase);
         files.push(IndexFile {
             filename: file.filename,
+            metadata_sha256,
             metadata: url.starts_with("http")
                 && file.core_metadata != serde_json::Value::Bool(false),
             url,
@@ -162,9 +172,98 @@ pub fn parse_page(bytes: &[u8], page_url: &str) -> Result<Vec<IndexFile>> {
     Ok(files)
 }
 
+/// `url` without its user name and password: how locks and messages show an index or a file.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The HTTP basic authentication of the indexes given with a user name and password
+/// (`https://user:token@host/simple`), by origin: every request to that scheme, host and port
+/// carries it as a header, while URLs themselves (in requests, messages and locks) never hold
+/// credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials(Vec<(url::Origin, String)>);
+
+impl Credentials {
+    /// The credentials of `urls` (index URLs), the first one winning for an origin.
+    pub fn of<'a>(urls: impl IntoIterator<Item = &'a str>) -> Self {
+        use base64::Engine;
+        let mut found: Vec<(url::Origin, String)> = Vec::new();
+        for parsed in urls.into_iter().filter_map(|u| url::Url::parse(u).ok()) {
+            if parsed.username().is_empty() && parsed.password().is_none() {
+                continue;
+            }
+            if found.iter().any(|(origin, _)| *origin == parsed.origin()) {
+                continue;
+            }
+            let decode =
+                |text: &str| percent_encoding::percent_decode_str(text).collect::<Vec<u8>>();
+            let mut pair = decode(parsed.username());
+            pair.push(b':');
+            pair.extend(decode(parsed.password().unwrap_or_default()));
+            let token = base64::engine::general_purpose::STANDARD.encode(pair);
+            found.push((parsed.origin(), format!("Basic {token}")));
+        }
+        Credentials(found)
+    }
+
+    /// The credentials of the indexes among `sources`.
+    pub fn of_sources(sources: &[Source]) -> Self {
+        Self::of(sources.iter().filter_map(|source| match source {
+            Source::Index(url) => Some(url.as_str()),
+            Source::FindLinks { .. } => None,
+        }))
+    }
+
+    /// The `Authorization` header value for a request of `url`, if its origin has credentials.
+    pub fn authorization(&self, url: &str) -> Option<String> {
+        let origin = url::Url::parse(url).ok()?.origin();
+        self.0
+            .iter()
+            .find(|(known, _)| *known == origin)
+            .map(|(_, value)| value.clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_stay_out_of_urls_and_go_with_requests_of_their_origin() {
+        let index = Source::index("https://user:p%40ss@pkgs.example/simple/");
+        assert_eq!(index.describe(), "https://pkgs.example/simple");
+        let name = PackageName::from_str("a").unwrap();
+        assert_eq!(
+            index.page_url(&name).unwrap(),
+            "https://pkgs.example/simple/a/"
+        );
+        assert_eq!(
+            redact("https://pkgs.example/simple"),
+            "https://pkgs.example/simple"
+        );
+        let credentials = Credentials::of_sources(&[index]);
+        assert_eq!(
+            credentials.authorization("https://pkgs.example/files/a-1-py3-none-any.whl"),
+            Some("Basic dXNlcjpwQHNz".to_string())
+        );
+        assert_eq!(
+            credentials.authorization("https://pkgs.example:8443/files/a.whl"),
+            None
+        );
+        assert_eq!(
+            credentials.authorization("https://files.example/a.whl"),
+            None
+        );
+        assert_eq!(credentials.authorization("wheels/a.whl"), None);
+    }
 
     #[test]
     fn parses_a_project_page() {

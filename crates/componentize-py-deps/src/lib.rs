@@ -31,7 +31,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 
 pub use environment::Target;
-pub use index::Source;
+pub use index::{Credentials, Source};
 pub use lock::LockedWheel;
 pub use resolve::{Request, RequestKind, Resolution, Resolver, Step};
 
@@ -133,14 +133,15 @@ pub fn locked(
         .collect()
 }
 
-/// Fetches the wheels (from `fetched`, the cache, or the host, in that order; `offline` forbids
-/// fetching URLs, not reading local files), checks each one's SHA-256, caches what was not
-/// cached and returns the files they install, keyed by path: `.dist-info` included, so
-/// `importlib.metadata` finds them. A cached wheel whose hash does not match is fetched again.
+/// Fetches the wheels (from `fetched`, the cache, or the host with `credentials`, in that order;
+/// `offline` forbids fetching URLs, not reading local files), checks each one's SHA-256, caches
+/// what was not cached and returns the files they install, keyed by path: `.dist-info` included,
+/// so `importlib.metadata` finds them. A cached wheel whose hash does not match is fetched again.
 pub fn install(
     wheels: &[LockedWheel],
     mut fetched: BTreeMap<String, Vec<u8>>,
     fetcher: &mut dyn Fetcher,
+    credentials: &index::Credentials,
     offline: bool,
     stats: &mut Stats,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
@@ -162,19 +163,26 @@ pub fn install(
                 }),
         };
         if known.is_none() {
-            if offline && wheel.url.contains("://") {
-                bail!(
-                    "{} is not in the wheel cache, and --offline forbids fetching it from {}",
-                    wheel.filename,
-                    wheel.url
-                );
-            }
-            requests.push(Request {
-                url: wheel.url.clone(),
-                kind: RequestKind::Wheel,
-            });
+            requests.push(Request::new(
+                wheel.url.clone(),
+                RequestKind::Wheel,
+                credentials,
+            ));
         }
         found.push(known);
+    }
+    // Checked once every cache lookup is made, so that a host answering them in batches sees
+    // them all.
+    let missing = wheels
+        .iter()
+        .zip(&found)
+        .find(|(w, known)| known.is_none() && w.url.contains("://"));
+    if offline && let Some((wheel, _)) = missing {
+        bail!(
+            "{} is not in the wheel cache, and --offline forbids fetching it from {}",
+            wheel.filename,
+            wheel.url
+        );
     }
     let mut responses = fetcher.fetch(&requests).into_iter();
     let mut files = BTreeMap::new();
@@ -224,7 +232,8 @@ pub fn check_pins(wheels: &[LockedWheel], requirements: &requirements::Requireme
 }
 
 /// The hash that ties a lock to its inputs: the target's CPython, the requirements as written
-/// (with their `--hash` pins) and the sources, in order.
+/// (with their `--hash` pins) and the sources, in order (indexes without credentials, so that
+/// a changed password does not make the lock stale).
 pub fn inputs_hash(
     target: &Target,
     requirements: &requirements::Requirements,
@@ -244,7 +253,7 @@ pub fn inputs_hash(
     }
     for source in sources {
         match source {
-            Source::Index(url) => line(&format!("index {url}")),
+            Source::Index(_) => line(&format!("index {}", source.describe())),
             Source::FindLinks { dir, names } => {
                 let mut names = names.clone();
                 names.sort();

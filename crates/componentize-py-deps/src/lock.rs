@@ -36,7 +36,8 @@ fn quote(text: &str) -> String {
 }
 
 /// Writes the lock of `wheels` (sorted by name) resolved for `target` from inputs whose hash is
-/// `inputs_hash`; `sources` maps each package to the index it came from.
+/// `inputs_hash`; `sources` maps each package to the index it came from. URLs are written
+/// without credentials.
 pub fn write(
     target: &Target,
     wheels: &[LockedWheel],
@@ -72,7 +73,7 @@ pub fn write(
         let location = if local {
             format!("path = {}", quote(&wheel.url))
         } else {
-            format!("url = {}", quote(&wheel.url))
+            format!("url = {}", quote(&crate::index::redact(&wheel.url)))
         };
         let _ = writeln!(
             out,

@@ -60,6 +60,16 @@ pub fn pyproject(
             })
             .collect()
     };
+    let dynamic = strings(project.and_then(|p| p.get("dynamic")), "project.dynamic")?;
+    for field in ["dependencies", "optional-dependencies"] {
+        if dynamic.iter().any(|d| d == field) && (field == "dependencies" || !extras.is_empty()) {
+            bail!(
+                "{path}: `project.dynamic` lists `{field}`, which only a build backend can compute \
+                 (componentize-py runs none): list them in the file, or pass a requirements file \
+                 with -r"
+            );
+        }
+    }
     let mut texts = Vec::new();
     for text in strings(
         project.and_then(|p| p.get("dependencies")),
@@ -70,7 +80,7 @@ pub fn pyproject(
     let optional = project
         .and_then(|p| p.get("optional-dependencies"))
         .and_then(|o| o.as_table());
-    for extra in extras {
+    let extra_texts = |extra: &str| -> Result<Vec<(String, String)>> {
         let key = format!("project.optional-dependencies.{extra}");
         let found = optional.and_then(|o| {
             o.iter()
@@ -80,8 +90,16 @@ pub fn pyproject(
         let Some(found) = found else {
             bail!("{path}: no extra `{extra}` in [project.optional-dependencies]");
         };
-        for text in strings(Some(found), &key)? {
-            texts.push((text, key.clone()));
+        Ok(strings(Some(found), &key)?
+            .into_iter()
+            .map(|text| (text, key.clone()))
+            .collect())
+    };
+    let mut added: Vec<String> = Vec::new();
+    for extra in extras {
+        if !added.contains(&normalize(extra)) {
+            added.push(normalize(extra));
+            texts.extend(extra_texts(extra)?);
         }
     }
     let dependency_groups = table.get("dependency-groups").and_then(|g| g.as_table());
@@ -89,11 +107,35 @@ pub fn pyproject(
         let mut stack = Vec::new();
         group_requirements(dependency_groups, group, path, &mut stack, &mut texts)?;
     }
-    for (text, key) in texts {
-        out.requirements.push(
-            Requirement::from_str(&text)
-                .with_context(|| format!("{path}: invalid requirement `{text}` in `{key}`"))?,
-        );
+    // A requirement on the project itself (`app[extra]`, common in extras and groups) stands for
+    // the extras it names.
+    let own_name = project
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .map(normalize);
+    let mut pending = texts;
+    pending.reverse();
+    while let Some((text, key)) = pending.pop() {
+        let requirement = Requirement::from_str(&text)
+            .with_context(|| format!("{path}: invalid requirement `{text}` in `{key}`"))?;
+        if own_name.as_deref() != Some(&normalize(requirement.name.as_ref())) {
+            out.requirements.push(requirement);
+            continue;
+        }
+        if !requirement.marker.is_true() {
+            bail!(
+                "{path}: `{text}` in `{key}`: a marker on a requirement of the project itself is not supported"
+            );
+        }
+        let mut more = Vec::new();
+        for extra in &requirement.extras {
+            let extra = extra.to_string();
+            if !added.contains(&normalize(&extra)) {
+                added.push(normalize(&extra));
+                more.extend(extra_texts(&extra)?);
+            }
+        }
+        pending.extend(more.into_iter().rev());
     }
     Ok(out)
 }
@@ -311,6 +353,49 @@ lint = ["packaging"]
             error.to_string(),
             "p.toml: dependency group `a` includes itself"
         );
+    }
+
+    #[test]
+    fn a_requirement_on_the_project_itself_adds_its_extras() {
+        let text = r#"
+[project]
+name = "My_App"
+dependencies = ["attrs"]
+[project.optional-dependencies]
+all = ["my-app[cli,web]"]
+cli = ["click", "my.app[cli]"]
+web = ["idna"]
+[dependency-groups]
+dev = ["my-app[web]", "tomli"]
+"#;
+        let names = |extras: &[&str], groups: &[&str]| -> Vec<String> {
+            let extras: Vec<String> = extras.iter().map(|e| e.to_string()).collect();
+            let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+            pyproject(text, "pyproject.toml", &extras, &groups)
+                .unwrap()
+                .requirements
+                .iter()
+                .map(|r| r.name.to_string())
+                .collect()
+        };
+        assert_eq!(names(&["all"], &[]), ["attrs", "click", "idna"]);
+        assert_eq!(names(&[], &["dev"]), ["attrs", "idna", "tomli"]);
+        assert_eq!(names(&["web"], &["dev"]), ["attrs", "idna", "tomli"]);
+    }
+
+    #[test]
+    fn dynamic_dependencies_are_refused() {
+        let text = "[project]\nname = \"app\"\ndynamic = [\"dependencies\"]\n";
+        let error = pyproject(text, "pyproject.toml", &[], &[]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("pyproject.toml: `project.dynamic` lists `dependencies`"),
+            "{error}"
+        );
+        let text = "[project]\nname = \"app\"\ndependencies = []\ndynamic = [\"optional-dependencies\", \"version\"]\n";
+        assert!(pyproject(text, "pyproject.toml", &[], &[]).is_ok());
+        assert!(pyproject(text, "pyproject.toml", &["x".into()], &[]).is_err());
     }
 
     #[test]

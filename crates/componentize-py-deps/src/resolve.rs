@@ -24,10 +24,23 @@ use crate::wheel::{Metadata, WheelName};
 /// What the host is asked to fetch.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Request {
-    /// An absolute URL, or a path for `--find-links` files.
+    /// An absolute URL (without credentials), or a path for `--find-links` files.
     pub url: String,
     /// What is fetched.
     pub kind: RequestKind,
+    /// The `Authorization` header to send (see [`index::Credentials`]).
+    pub authorization: Option<String>,
+}
+
+impl Request {
+    /// A request of `url` with the credentials of its origin.
+    pub fn new(url: String, kind: RequestKind, credentials: &index::Credentials) -> Self {
+        Self {
+            authorization: credentials.authorization(&url),
+            url,
+            kind,
+        }
+    }
 }
 
 /// The kinds of [`Request`].
@@ -130,6 +143,7 @@ impl std::error::Error for Stop {}
 pub struct Resolver {
     target: Target,
     roots: Vec<Requirement>,
+    credentials: index::Credentials,
     sources: Vec<Source>,
     lookups: BTreeMap<PackageName, Lookup>,
     metadata: BTreeMap<String, Metadata>,
@@ -167,6 +181,7 @@ impl Resolver {
         Ok(Self {
             target,
             roots,
+            credentials: index::Credentials::of_sources(&sources),
             sources,
             lookups: BTreeMap::new(),
             metadata: BTreeMap::new(),
@@ -209,7 +224,7 @@ impl Resolver {
                     packages.push(Pinned {
                         name,
                         version,
-                        source: self.sources[source].describe().to_string(),
+                        source: self.sources[source].describe(),
                         wheel: wheel.clone(),
                     });
                 }
@@ -294,6 +309,10 @@ impl Resolver {
                     // A server that answers with something else (an HTML page, say) has no
                     // metadata file either.
                     Some(bytes) => {
+                        let expected = self.file_at(&wheel).and_then(|f| f.metadata_sha256.clone());
+                        if let Some(expected) = expected {
+                            check_sha256(&bytes, &expected, &request.url)?;
+                        }
                         match Metadata::parse(&String::from_utf8_lossy(&bytes), &request.url) {
                             Ok(metadata) => {
                                 self.metadata.insert(wheel, metadata);
@@ -359,10 +378,11 @@ impl Resolver {
     fn page_request(&self, name: &PackageName) -> Option<Request> {
         let lookup = self.lookups.get(name)?;
         let position = self.next_index(lookup)?;
-        Some(Request {
-            url: self.sources[position].page_url(name)?,
-            kind: RequestKind::Page,
-        })
+        Some(Request::new(
+            self.sources[position].page_url(name)?,
+            RequestKind::Page,
+            &self.credentials,
+        ))
     }
 
     /// The file with this URL among the looked-up packages.
@@ -384,7 +404,7 @@ impl Resolver {
             return Ok(Some((*source, files)));
         }
         if lookup.missed >= self.sources.len() {
-            let sources: Vec<&str> = self.sources.iter().map(Source::describe).collect();
+            let sources: Vec<String> = self.sources.iter().map(Source::describe).collect();
             self.unusable.borrow_mut().insert(
                 name.clone(),
                 format!(
@@ -445,15 +465,17 @@ impl Resolver {
             return Ok(metadata);
         }
         if file.metadata && !self.needs_wheel.contains(&file.url) {
-            Err(Request {
-                url: format!("{}.metadata", file.url),
-                kind: RequestKind::Metadata,
-            })
+            Err(Request::new(
+                format!("{}.metadata", file.url),
+                RequestKind::Metadata,
+                &self.credentials,
+            ))
         } else {
-            Err(Request {
-                url: file.url.clone(),
-                kind: RequestKind::Wheel,
-            })
+            Err(Request::new(
+                file.url.clone(),
+                RequestKind::Wheel,
+                &self.credentials,
+            ))
         }
     }
 

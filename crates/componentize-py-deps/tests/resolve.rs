@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use anyhow::{Result, bail};
 use componentize_py_deps::{
-    Fetcher, Request, RequestKind, Resolver, Source, Stats, Step, Target, install, lock, locked,
-    resolve::sha256_hex, resolve_with,
+    Credentials, Fetcher, Request, RequestKind, Resolver, Source, Stats, Step, Target, install,
+    lock, locked, resolve::sha256_hex, resolve_with,
 };
 use pep508_rs::Requirement;
 
@@ -80,6 +80,8 @@ struct Index {
     metadata_files: bool,
     /// Files whose served bytes differ from the hash on the page.
     corrupt: Vec<&'static str>,
+    /// Wheels whose metadata file differs from the hash on the page.
+    corrupt_metadata: Vec<&'static str>,
 }
 
 fn index(host: &'static str, wheels: Vec<Wheel>) -> Index {
@@ -88,6 +90,7 @@ fn index(host: &'static str, wheels: Vec<Wheel>) -> Index {
         wheels,
         metadata_files: true,
         corrupt: Vec::new(),
+        corrupt_metadata: Vec::new(),
     }
 }
 
@@ -111,10 +114,11 @@ impl Index {
                 .filter(|w| w.name_version().0.replace('_', "-").to_lowercase() == name)
                 .map(|w| {
                     format!(
-                        r#"{{"filename": "{}", "url": "../../files/{}", "hashes": {{"sha256": "{}"}}, "requires-python": {}, "yanked": {}}}"#,
+                        r#"{{"filename": "{}", "url": "../../files/{}", "hashes": {{"sha256": "{}"}}, "core-metadata": {{"sha256": "{}"}}, "requires-python": {}, "yanked": {}}}"#,
                         w.filename,
                         w.filename,
                         sha256_hex(&w.bytes()),
+                        sha256_hex(w.metadata().as_bytes()),
                         w.requires_python.filter(|_| w.python_on_page).map_or("null".into(), |p| format!("\"{p}\"")),
                         w.yanked
                     )
@@ -136,6 +140,9 @@ impl Index {
                 || request.url == format!("{}.metadata", self.file_url(&w.filename))
         })?;
         match request.kind {
+            RequestKind::Metadata if self.corrupt_metadata.contains(&wheel.filename.as_str()) => {
+                Some(format!("{}Requires-Dist: evil\n", wheel.metadata()).into_bytes())
+            }
             RequestKind::Metadata => self.metadata_files.then(|| wheel.metadata().into_bytes()),
             RequestKind::Wheel if self.corrupt.contains(&wheel.filename.as_str()) => {
                 Some(b"corrupt".to_vec())
@@ -418,7 +425,15 @@ fn falls_back_to_the_wheel_when_there_is_no_metadata_file() {
     // Installing reuses them: nothing more is fetched.
     let before = host.log.len();
     let wheels = locked(&resolution, &fetched).unwrap();
-    install(&wheels, fetched, &mut host, false, &mut stats).unwrap();
+    install(
+        &wheels,
+        fetched,
+        &mut host,
+        &Credentials::default(),
+        false,
+        &mut stats,
+    )
+    .unwrap();
     assert_eq!(host.log.len(), before);
 }
 
@@ -446,13 +461,73 @@ fn a_hash_mismatch_is_an_error() {
     let resolver = Resolver::new(target(), requirements(&["a"]), sources).unwrap();
     let (resolution, fetched) = resolve_with(resolver, &mut host, &mut Stats::default()).unwrap();
     let wheels = locked(&resolution, &fetched).unwrap();
-    let error = install(&wheels, fetched, &mut host, false, &mut Stats::default()).unwrap_err();
+    let error = install(
+        &wheels,
+        fetched,
+        &mut host,
+        &Credentials::default(),
+        false,
+        &mut Stats::default(),
+    )
+    .unwrap_err();
     assert!(
         error
             .to_string()
             .starts_with("hash mismatch for a-1.0-py3-none-any.whl: expected sha256 "),
         "{error}"
     );
+}
+
+#[test]
+fn a_metadata_file_that_does_not_match_its_hash_is_an_error() {
+    let mut index = index("a.test", vec![wheel("a-1.0-py3-none-any.whl", &[])]);
+    index.corrupt_metadata = vec!["a-1.0-py3-none-any.whl"];
+    let mut host = host(vec![index]);
+    let error = resolve(&mut host, &["a"]).unwrap_err();
+    assert!(
+        error.to_string().starts_with(
+            "hash mismatch for http://a.test/files/a-1.0-py3-none-any.whl.metadata: expected sha256 "
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn requests_to_an_index_with_credentials_carry_them_in_a_header_only() {
+    let mut host = host(vec![index(
+        "a.test",
+        vec![
+            wheel("a-1.0-py3-none-any.whl", &["b"]),
+            wheel("b-1.0-py3-none-any.whl", &[]),
+        ],
+    )]);
+    host.indexes[0].metadata_files = false;
+    let sources = vec![Source::index("http://me:pw@a.test/simple")];
+    let resolver = Resolver::new(target(), requirements(&["a"]), sources.clone()).unwrap();
+    let (resolution, fetched) = resolve_with(resolver, &mut host, &mut Stats::default()).unwrap();
+    assert_eq!(resolution.packages.len(), 2);
+    let wheels = locked(&resolution, &fetched).unwrap();
+    let credentials = Credentials::of_sources(&sources);
+    install(
+        &wheels,
+        BTreeMap::new(),
+        &mut host,
+        &credentials,
+        false,
+        &mut Stats::default(),
+    )
+    .unwrap();
+    assert!(host.log.len() >= 4, "{:?}", host.log);
+    for request in &host.log {
+        assert!(!request.url.contains("me:pw"), "{}", request.url);
+        assert_eq!(
+            request.authorization.as_deref(),
+            Some("Basic bWU6cHc="),
+            "{}",
+            request.url
+        );
+    }
+    assert_eq!(resolution.packages[0].source, "http://a.test/simple");
 }
 
 #[test]

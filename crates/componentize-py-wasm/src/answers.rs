@@ -101,7 +101,8 @@ impl<'a> Round<'a> {
         }
     }
 
-    /// What JS must answer before the next round, `{ fetch: [{ url, accept }], cached: [sha256] }`,
+    /// What JS must answer before the next round, `{ fetch: [request], cached: [sha256] }` (see
+    /// [`request_object`]),
     /// or `None` if the round had every answer it needed (its result stands).
     pub fn pending(&self) -> Option<Object> {
         if self.lookups.is_empty() && self.fetches.is_empty() {
@@ -131,12 +132,20 @@ impl<'a> Round<'a> {
     }
 }
 
-/// A request as JS fetches it: `{ url, accept }` (`accept` for project pages).
+/// A request as JS fetches it: `{ url, accept?, authorization? }`, the last two being the
+/// headers to send (`accept` for project pages, `authorization` for an index with credentials).
 pub fn request_object(request: &Request) -> Object {
     let object = Object::new();
     let _ = Reflect::set(&object, &"url".into(), &request.url.as_str().into());
     if request.kind == RequestKind::Page {
         let _ = Reflect::set(&object, &"accept".into(), &index::ACCEPT.into());
+    }
+    if let Some(authorization) = &request.authorization {
+        let _ = Reflect::set(
+            &object,
+            &"authorization".into(),
+            &authorization.as_str().into(),
+        );
     }
     object
 }

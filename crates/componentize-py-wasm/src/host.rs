@@ -9,8 +9,9 @@
 //! * `env(name)`: a string or `undefined`;
 //! * `print(line)`, `eprint(line)`: stdout and stderr;
 //! * `now()`: milliseconds, for the progress lines;
-//! * `fetchAll(requests)`: fetches `[{ url, accept }]` (in parallel, blocking until all are
-//!   done) and returns, for each, a `Uint8Array`, `null` for a 404 or 410, or `{ error }`;
+//! * `fetchAll(requests)`: fetches `[{ url, accept?, authorization? }]` (see
+//!   [`crate::answers::request_object`]; in parallel, blocking until all are done) and returns,
+//!   for each, a `Uint8Array`, `null` for a 404 or 410, or `{ error }`;
 //! * `cachedWheel(sha256)`: a cached wheel's `Uint8Array` or `null`; `cacheWheel(sha256, bytes)`.
 
 use std::path::Path;

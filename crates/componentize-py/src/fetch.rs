@@ -67,14 +67,17 @@ pub fn fetch_all(agent: &ureq::Agent, requests: &[Request]) -> Vec<Answer> {
         .collect()
 }
 
+/// Fetches one request, with its `Authorization` header if it has one.
 fn fetch_one(agent: &ureq::Agent, request: &Request) -> Answer {
+    let shown = &request.url;
     let mut get = agent.get(&request.url);
     if request.kind == RequestKind::Page {
         get = get.header("Accept", index::ACCEPT);
     }
-    let mut response = get
-        .call()
-        .map_err(|e| anyhow!("fetching {}: {e}", request.url))?;
+    if let Some(authorization) = &request.authorization {
+        get = get.header("Authorization", authorization);
+    }
+    let mut response = get.call().map_err(|e| anyhow!("fetching {shown}: {e}"))?;
     match response.status().as_u16() {
         200 => response
             .body_mut()
@@ -82,9 +85,9 @@ fn fetch_one(agent: &ureq::Agent, request: &Request) -> Answer {
             .limit(MAX_BODY)
             .read_to_vec()
             .map(Some)
-            .map_err(|e| anyhow!("fetching {}: {e}", request.url)),
+            .map_err(|e| anyhow!("fetching {shown}: {e}")),
         404 | 410 => Ok(None),
-        status => Err(anyhow!("fetching {}: HTTP status {status}", request.url)),
+        status => Err(anyhow!("fetching {shown}: HTTP status {status}")),
     }
 }
 

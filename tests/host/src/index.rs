@@ -4,7 +4,8 @@
 //! name without tags makes a `py3-none-any` wheel. Files named `<name>-<version>.yanked` yank
 //! that version. Wheel files in the folder are served as they are, without PEP 658 metadata
 //! files (so the resolver reads their METADATA from the wheel). Every request path is logged.
-//! Answers allow any origin (CORS), as PyPI's do, unless started with `cors` off.
+//! Answers allow any origin (CORS), as PyPI's do, unless started with `cors` off; started with
+//! an `authorization`, it answers 401 to requests without that `Authorization` header.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -13,6 +14,24 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
+
+/// Who may read the index.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// Send `Access-Control-Allow-Origin: *`.
+    pub cors: bool,
+    /// The `Authorization` header value a request must carry, if any.
+    pub authorization: Option<String>,
+}
+
+impl Default for Access {
+    fn default() -> Self {
+        Self {
+            cors: true,
+            authorization: None,
+        }
+    }
+}
 
 /// One wheel of the index.
 struct Wheel {
@@ -33,11 +52,12 @@ pub struct IndexServer {
 impl IndexServer {
     /// Builds the wheels of `dir` and serves them.
     pub fn start(dir: &Path) -> Result<Self> {
-        Self::start_with(dir, true)
+        Self::start_with(dir, Access::default())
     }
 
-    /// Builds the wheels of `dir` and serves them, with CORS headers if `cors`.
-    pub fn start_with(dir: &Path, cors: bool) -> Result<Self> {
+    /// Builds the wheels of `dir` and serves them as `access` says.
+    pub fn start_with(dir: &Path, access: Access) -> Result<Self> {
+        let access = Arc::new(access);
         let wheels = Arc::new(build_wheels(dir)?);
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
@@ -47,8 +67,9 @@ impl IndexServer {
             for stream in listener.incoming().flatten() {
                 let wheels = wheels.clone();
                 let log = shared.clone();
+                let access = access.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &wheels, &log, cors);
+                    let _ = serve(stream, &wheels, &log, &access);
                 });
             }
         });
@@ -158,7 +179,12 @@ fn collect(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -> Res
 }
 
 /// Answers the requests of one connection.
-fn serve(stream: TcpStream, wheels: &[Wheel], log: &Mutex<Vec<String>>, cors: bool) -> Result<()> {
+fn serve(
+    stream: TcpStream,
+    wheels: &[Wheel],
+    log: &Mutex<Vec<String>>,
+    access: &Access,
+) -> Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
     loop {
@@ -166,10 +192,18 @@ fn serve(stream: TcpStream, wheels: &[Wheel], log: &Mutex<Vec<String>>, cors: bo
         if reader.read_line(&mut request_line)? == 0 {
             return Ok(());
         }
+        let mut authorized = access.authorization.is_none();
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
                 break;
+            }
+            if let (Some((name, value)), Some(expected)) =
+                (header.split_once(':'), &access.authorization)
+                && name.eq_ignore_ascii_case("authorization")
+                && value.trim() == expected
+            {
+                authorized = true;
             }
         }
         let path = request_line
@@ -178,8 +212,12 @@ fn serve(stream: TcpStream, wheels: &[Wheel], log: &Mutex<Vec<String>>, cors: bo
             .unwrap_or("/")
             .to_string();
         log.lock().unwrap().push(path.clone());
-        let (status, content_type, body) = answer(&path, wheels);
-        let cors = if cors {
+        let (status, content_type, body) = if authorized {
+            answer(&path, wheels)
+        } else {
+            ("401 Unauthorized", "text/plain", b"unauthorized".to_vec())
+        };
+        let cors = if access.cors {
             "Access-Control-Allow-Origin: *\r\n"
         } else {
             ""

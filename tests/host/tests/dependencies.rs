@@ -133,3 +133,43 @@ fn an_unreachable_index_is_named_and_nothing_is_written() {
     assert_eq!(message.lines().count(), 1, "{message}");
     assert!(!dir.path().join("out.wasm").exists() && !dir.path().join(LOCK).exists());
 }
+
+#[test]
+fn find_links_paths_in_a_lock_are_relative_to_the_lock() {
+    let dir = app("");
+    std::fs::create_dir_all(dir.path().join("wheels")).unwrap();
+    std::fs::create_dir_all(dir.path().join("reqs")).unwrap();
+    let wheel = componentize_py_test_host::zip(&[
+        ("tiny/__init__.py", b"VALUE = 1\n"),
+        (
+            "tiny-1.0.dist-info/METADATA",
+            b"Metadata-Version: 2.1\nName: tiny\nVersion: 1.0\n",
+        ),
+        (
+            "tiny-1.0.dist-info/WHEEL",
+            b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+        ),
+    ]);
+    std::fs::write(dir.path().join("wheels/tiny-1.0-py3-none-any.whl"), wheel).unwrap();
+    std::fs::write(
+        dir.path().join("reqs/requirements.txt"),
+        "-f ../wheels\ntiny==1.0\n",
+    )
+    .unwrap();
+    // The directory has the package, so the (unreachable) index is never asked.
+    let flags = [
+        "-r",
+        "reqs/requirements.txt",
+        "--index-url",
+        "http://127.0.0.1:9/simple",
+    ];
+    let built = build(dir.path(), &flags);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let lock = std::fs::read_to_string(dir.path().join("reqs").join(LOCK)).unwrap();
+    assert!(
+        lock.contains("path = \"../wheels/tiny-1.0-py3-none-any.whl\""),
+        "{lock}"
+    );
+    let again = build(dir.path(), &[&flags[..], &["--offline"]].concat());
+    assert!(again.status.success(), "{}", stderr(&again));
+}
