@@ -6,9 +6,9 @@ RUNTIME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # The CPython release the runtime embeds: the newest patch release of this minor version that the
 # first of these Debian suites to list it carries (cpython.sh resolves it from Debian's signed
-# index on every run and keys its cache on the exact tarball).
-CPYTHON_MINOR=3.13
-CPYTHON_SUITES=(trixie)
+# index on every run and keys its cache on the exact tarball; debian.sh: debian_orig_tarball).
+CPYTHON_MINOR=3.14
+CPYTHON_SUITES=(forky sid)
 # The wasm32-wasi C library, from this suite.
 WASI_LIBC_SUITE=trixie
 

@@ -5,7 +5,8 @@
 #
 # Sources:
 #   CPython     the newest $CPYTHON_MINOR.x tarball Debian lists (common.sh: CPYTHON_SUITES),
-#               verified against the SHA256 in Debian's signed index (debian.sh)
+#               verified against the SHA256 in Debian's signed index, or the newest older one the
+#               mirror still has, verified by its signed .dsc (debian.sh: debian_orig_tarball)
 #   wasi-libc   Debian's package (WASI_LIBC_SUITE), verified the same way
 #   C libraries the upstream sources vendored by the crates runtime/c-libs names, checked by cargo
 #               against runtime/c-libs/Cargo.lock
@@ -19,7 +20,7 @@
 #   include/     CPython's headers (with pyconfig.h)
 #   stdlib/      the pure-Python standard library (Lib/ plus the generated sysconfig data)
 #   host-python/ the native Python the cross build used, installed (compiles the bundle's .pyc)
-#   version      the CPython version (e.g. 3.13.5)
+#   version      the CPython version (e.g. 3.14.7)
 #   link-libs    the static libraries the runtime links besides libpython, one name a line
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -27,19 +28,14 @@ source "$RUNTIME_DIR/debian.sh"
 
 require gcc clang-19 llvm-ar-19 llvm-ranlib-19 wasm-ld-19 apt-get dpkg-deb make sha256sum cargo flock
 
-step "resolve sources in Debian's index"
+step "resolve sources in Debian's index, fetch CPython's"
 debian_indexes
-cpython_source=""
-for suite in "${CPYTHON_SUITES[@]}"; do
-  if cpython_source=$(debian_file source "python$CPYTHON_MINOR" "$suite" "python${CPYTHON_MINOR}_*.orig.tar.xz" 2>"$APT_DIR/resolve.log"); then
-    break
-  fi
-done
-[ -n "$cpython_source" ] || fail "no CPython $CPYTHON_MINOR source in Debian (${CPYTHON_SUITES[*]}): $(sed 's/^\[runtime\] //' "$APT_DIR/resolve.log")"
-read -r cpython_uri cpython_file cpython_sha <<<"$cpython_source"
+sources="$CACHE_ROOT/sources"
+# (Assigned first, so that a failed lookup stops the script here.)
+cpython_source=$(debian_orig_tarball "$sources" "python$CPYTHON_MINOR" "${CPYTHON_SUITES[@]}")
+read -r cpython_file cpython_sha <<<"$cpython_source"
 cpython_version=${cpython_file#python"${CPYTHON_MINOR}"_}
 cpython_version=${cpython_version%.orig.tar.xz}
-# (Assigned first, so that a failed lookup stops the script here.)
 libc_package=$(debian_file download wasi-libc "$WASI_LIBC_SUITE" 'wasi-libc_*_all.deb')
 read -r libc_uri libc_file libc_sha <<<"$libc_package"
 
@@ -50,13 +46,11 @@ out="$CACHE_ROOT/cpython-$key"
 hold_lock "$CACHE_ROOT/locks/cpython-$key"
 if [ -f "$out/.complete" ]; then echo "$out"; exit 0; fi
 
-sources="$CACHE_ROOT/sources"
 work="$CACHE_ROOT/work/cpython-$key"
 rm -rf "$work" "$out"
 mkdir -p "$sources" "$work" "$out/lib" "$out/include"
 
-step "fetch CPython $cpython_version and $libc_file from Debian"
-fetch_verified "$sources" "$cpython_uri" "$cpython_file" "$cpython_sha"
+step "fetch $libc_file from Debian"
 fetch_verified "$sources" "$libc_uri" "$libc_file" "$libc_sha"
 
 step "fetch the C libraries' sources (cargo vendor of runtime/c-libs)"

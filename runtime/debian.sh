@@ -93,27 +93,134 @@ debian_file() {
   echo "$found"
 }
 
-# Downloads URI to "$dir/FILE" unless a file with that SHA256 is there already. A partial or
-# wrong download never takes the final name.
-fetch_verified() {
-  local dir="$1" uri="$2" file="$3" want="$4" got tmp
+# Downloads URI to "$dir/FILE" unless a file with that SHA256 is there already, and stops on a
+# checksum mismatch (naming WHERE the expected sum comes from, by default Debian's index). A
+# partial or wrong download never takes the final name. Returns 1 when the download itself fails,
+# with the cause in FETCH_FAILURE.
+try_fetch_verified() {
+  local dir="$1" uri="$2" file="$3" want="$4" where="${5:-}" got tmp
+  [ -n "$where" ] || where="Debian's index"
   mkdir -p "$dir"
   if [ -f "$dir/$file" ] && [ "$(sha256sum "$dir/$file" | cut -d' ' -f1)" = "$want" ]; then
     return 0
   fi
   tmp="$dir/.$file.partial.$$"
-  rm -f "$tmp"
-  if ! "$APT_HELPER" download-file "$uri" "$tmp" >"$tmp.log" 2>&1; then
-    local cause
-    cause=$(grep -m1 '^E: ' "$tmp.log" || tail -n 1 "$tmp.log")
-    rm -f "$tmp" "$tmp.log"
-    fail "downloading $file from $uri failed: ${cause#E: }"
-  fi
-  rm -f "$tmp.log"
+  try_download "$uri" "$tmp" "$file" || return 1
   got=$(sha256sum "$tmp" | cut -d' ' -f1)
   if [ "$got" != "$want" ]; then
     rm -f "$tmp"
-    fail "checksum mismatch for $file from $uri: Debian's index says $want, the download has $got"
+    fail "checksum mismatch for $file from $uri: $where says $want, the download has $got"
   fi
   mv "$tmp" "$dir/$file"
+}
+
+# Downloads URI (the file NAME) to DEST, leaving nothing there when it fails; returns 1 when it
+# fails, with the cause in FETCH_FAILURE.
+try_download() {
+  local uri="$1" dest="$2" name="$3"
+  rm -f "$dest"
+  if ! "$APT_HELPER" download-file "$uri" "$dest" >"$dest.log" 2>&1; then
+    FETCH_FAILURE=$(grep -m1 '^E: ' "$dest.log" || tail -n 1 "$dest.log")
+    FETCH_FAILURE="downloading $name from $uri failed: ${FETCH_FAILURE#E: }"
+    rm -f "$dest" "$dest.log"
+    return 1
+  fi
+  rm -f "$dest.log"
+}
+
+# try_fetch_verified, stopping when the download fails.
+fetch_verified() {
+  try_fetch_verified "$@" || fail "$FETCH_FAILURE"
+}
+
+# Prints the path of the keyring of Debian's uploaders: debian-keyring's debian-keyring.gpg, from
+# the package in the first of DEBIAN_BINARY_SUITES (fetched into DIR), or
+# $COMPONENTIZE_PY_DEBIAN_KEYRING.
+debian_uploaders_keyring() {
+  local dir="$1" package uri file sha
+  if [ -n "${COMPONENTIZE_PY_DEBIAN_KEYRING:-}" ]; then
+    echo "$COMPONENTIZE_PY_DEBIAN_KEYRING"
+    return 0
+  fi
+  package=$(debian_file download debian-keyring "${DEBIAN_BINARY_SUITES[0]}" 'debian-keyring_*_all.deb')
+  read -r uri file sha <<<"$package"
+  fetch_verified "$dir" "$uri" "$file" "$sha"
+  if [ ! -f "$dir/${file%.deb}/usr/share/keyrings/debian-keyring.gpg" ]; then
+    rm -rf "$dir/${file%.deb}"
+    dpkg-deb -x "$dir/$file" "$dir/${file%.deb}" || fail "cannot unpack $file"
+  fi
+  echo "$dir/${file%.deb}/usr/share/keyrings/debian-keyring.gpg"
+}
+
+# Fetches into DIR the upstream tarball (PACKAGE_VERSION.orig.tar.xz) of the newest release of
+# source PACKAGE that the first of SUITES to list it carries, checked against the signed index,
+# and prints "FILE SHA256".
+#
+# Testing and unstable replace a release as soon as the next one arrives, and a mirror may not
+# have the newest files yet: when the listed tarball cannot be downloaded, the newest older patch
+# release (same major.minor) whose source package the mirror still serves is taken instead, its
+# tarball checked against the SHA256 in that release's .dsc, whose OpenPGP signature by a Debian
+# uploader gpgv checks with debian-keyring (itself checked against the signed binary index).
+debian_orig_tarball() {
+  local dir="$1" package="$2" suite listed="" uri file sha version
+  shift 2
+  for suite in "$@"; do
+    if listed=$(debian_file source "$package" "$suite" "${package}_*.orig.tar.xz" 2>"$APT_DIR/resolve.log"); then
+      break
+    fi
+  done
+  [ -n "$listed" ] || fail "no $package source in Debian ($*): $(sed 's/^\[runtime\] error in step "[^"]*": //' "$APT_DIR/resolve.log")"
+  read -r uri file sha <<<"$listed"
+  if try_fetch_verified "$dir" "$uri" "$file" "$sha"; then
+    echo "$file $sha"
+    return 0
+  fi
+  local listed_failure="$FETCH_FAILURE"
+  version=${file#"${package}"_}
+  version=${version%.orig.tar.xz}
+  [[ "$version" =~ ^([0-9]+\.[0-9]+)\.([0-9]+)$ ]] || fail "$listed_failure"
+  local series="${BASH_REMATCH[1]}" patch="${BASH_REMATCH[2]}" pool="${uri%/*}" keyring="" older revision dsc
+  printf '[runtime] %s is listed in Debian %s but the mirror does not serve it (%s); looking for the newest older %s.x whose signed source package it has\n' \
+    "$file" "$suite" "$listed_failure" "$series" >&2
+  # The .dsc files of the candidates, newest first.
+  local candidates=()
+  for ((older = patch - 1; older >= 0; older--)); do
+    for revision in 1 2 3; do candidates+=("${package}_$series.$older-$revision.dsc"); done
+  done
+  # One checked before (a .dsc keeps its name only once its signature is checked) needs no request.
+  for dsc in "${candidates[@]}"; do
+    if [ -f "$dir/$dsc" ]; then
+      debian_dsc_orig "$dir" "$pool" "$package" "$dsc"
+      return 0
+    fi
+  done
+  for dsc in "${candidates[@]}"; do
+    try_download "$pool/$dsc" "$dir/.$dsc.unverified" "$dsc" || continue
+    [ -n "$keyring" ] || keyring=$(debian_uploaders_keyring "$dir")
+    if ! gpgv --keyring "$keyring" "$dir/.$dsc.unverified" >"$dir/.$dsc.gpgv" 2>&1; then
+      local why
+      why=$(grep -m1 -e 'BAD signature' -e "No public key" -e "no valid OpenPGP" -e "Can't check" "$dir/.$dsc.gpgv" || tail -n 1 "$dir/.$dsc.gpgv")
+      rm -f "$dir/.$dsc.unverified" "$dir/.$dsc.gpgv"
+      fail "$pool/$dsc has no valid signature by a Debian uploader (${why#gpgv: })"
+    fi
+    rm -f "$dir/.$dsc.gpgv"
+    mv "$dir/.$dsc.unverified" "$dir/$dsc"
+    debian_dsc_orig "$dir" "$pool" "$package" "$dsc"
+    return 0
+  done
+  fail "$listed_failure, and the mirror has no older $series.x source package of $package"
+}
+
+# Fetches into DIR the upstream tarball that the checked DIR/DSC (of source PACKAGE, in the pool
+# directory POOL) names, checked against the SHA256 it gives; prints "FILE SHA256".
+debian_dsc_orig() {
+  local dir="$1" pool="$2" package="$3" dsc="$4" version orig sha
+  version=${dsc#"${package}"_}
+  orig="${package}_${version%-*}.orig.tar.xz"
+  grep -qx "Source: $package" "$dir/$dsc" || fail "$dsc is not a source package of $package"
+  sha=$(sed -n '/^Checksums-Sha256:/,/^[^ ]/p' "$dir/$dsc" | awk -v f="$orig" '$3 == f { print $1; exit }')
+  [ -n "$sha" ] || fail "$dsc lists no SHA256 for $orig"
+  fetch_verified "$dir" "$pool/$orig" "$orig" "$sha" "the signed $dsc"
+  printf '[runtime] using %s (from the signed %s)\n' "$orig" "$dsc" >&2
+  echo "$orig $sha"
 }

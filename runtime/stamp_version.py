@@ -2,7 +2,7 @@
 
 Usage: stamp_version.py MODULE VERSION
 
-The section, `componentize-py:python-version`, holds the version as UTF-8 (e.g. `3.13.5`); the
+The section, `componentize-py:python-version`, holds the version as UTF-8 (e.g. `3.14.7`); the
 componentizer reads it for `--version`, so the runtime describes itself wherever it is loaded.
 """
 

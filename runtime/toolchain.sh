@@ -8,7 +8,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 xz-utils make pkg-config)
+# gpgv checks a signed .dsc when the mirror lacks the listed CPython tarball (debian.sh); gnupg
+# signs the fake ones of the fetch tests.
+packages=(clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 xz-utils make pkg-config gpgv gnupg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -74,8 +74,9 @@ export function componentizeOptions(c) {
 /**
  * Serves the local index of case `c` (its `index` line) with target/debug/index-server, with CORS
  * headers unless `cors` is false, answering 401 to requests without the `Authorization` header
- * `authorization` if given. Resolves to `{ url, requests, stop() }`, `requests` collecting the
- * paths requested.
+ * `authorization` if given. Resolves to `{ url, requests, settled(), clear(), stop() }`:
+ * `requests` collects the paths requested as the server reports them, a little later; `settled()`
+ * resolves to all of them up to now, and `clear()` forgets them.
  */
 export function startIndex(c, { cors = true, authorization } = {}) {
   if (!existsSync(indexServer)) {
@@ -89,10 +90,24 @@ export function startIndex(c, { cors = true, authorization } = {}) {
     child.on("exit", (code) => reject(new Error(`index-server ${args.join(" ")} exited with ${code}`)));
     const lines = createInterface({ input: child.stdout });
     let url;
+    let marks = 0;
+    // The requests so far, once the server's log (which it prints every 20 ms) has caught up
+    // with them: a request of its own marks the end.
+    const settled = async () => {
+      const mark = `/log-mark-${marks++}`;
+      await fetch(new URL(mark, url)).then((answer) => answer.arrayBuffer());
+      while (!requests.includes(mark)) await new Promise((wake) => setTimeout(wake, 10));
+      requests.splice(requests.indexOf(mark), 1);
+      return [...requests];
+    };
+    const clear = async () => {
+      await settled();
+      requests.length = 0;
+    };
     lines.on("line", (line) => {
       if (url) return requests.push(line);
       url = line;
-      resolve({ url, requests, stop: () => child.stdin.end() });
+      resolve({ url, requests, settled, clear, stop: () => child.stdin.end() });
     });
   });
 }

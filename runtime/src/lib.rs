@@ -1,4 +1,4 @@
-//! The guest runtime of componentize-py: CPython 3.13 for wasm32-wasip1 with a table-driven
+//! The guest runtime of componentize-py: CPython 3.14 for wasm32-wasip1 with a table-driven
 //! canonical-ABI interpreter, built once and used unchanged for every app and every WIT world.
 //!
 //! The interface between this module, the componentizer and its generated glue is specified in

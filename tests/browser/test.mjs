@@ -213,12 +213,17 @@ test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
         const dir = join(repo, input.dir);
         const how = buildOptions(input);
         const index = await startInputIndex(input);
-        const native = await buildNative(dir, how, index).finally(() => index && (index.requests.length = 0));
+        const native = await buildNative(dir, how, index).finally(() => index?.clear());
         assert.ok(native.bytes, `the native build failed:\n${native.stderr}`);
         const nativeSha = createHash("sha256").update(native.bytes).digest("hex");
 
         const url = pageUrl(server.url, input.dir, how, 2, index);
-        const { page, results, explain } = await runPage(context, url, 2).finally(() => index?.stop());
+        let requested = [];
+        const { page, results, explain } = await runPage(context, url, 2).finally(async () => {
+          if (!index) return;
+          requested = await index.settled();
+          index.stop();
+        });
         try {
           assert.equal(results.state, "done", `componentize failed in the browser: ${results.error}\n${await explain()}`);
           assert.deepEqual(results.builds.map((b) => b.label), ["cold", "second"]);
@@ -246,7 +251,7 @@ test("componentize() in chromium", { timeout: 30 * 60_000 }, async (t) => {
             assert.match(await page.locator("#log").innerText(), new RegExp(`packages ${packages}`));
             // The local index is the only origin serving wheels: the second build found them all
             // in the Cache API.
-            const wheels = index.requests.filter((path) => path.endsWith(".whl"));
+            const wheels = requested.filter((path) => path.endsWith(".whl"));
             assert.equal(wheels.length, results.builds[0].packages.length, `wheels fetched: ${wheels}`);
           }
           const path = await screenshot(page, input.name);

@@ -10,7 +10,7 @@ stamp="$dir/.complete-$(sha256sum "$here/requirements.txt" | cut -c1-16)"
 echo "[pypi] downloading the wheels of tests/pypi/requirements.txt into $dir" >&2
 mkdir -p "$dir"
 python3 -m pip download --quiet --no-deps --require-hashes --only-binary=:all: \
-  --implementation py --python-version 3.13 --abi none --platform any \
+  --implementation py --python-version 3.14 --abi none --platform any \
   -r "$here/requirements.txt" -d "$dir" ||
   { echo "[pypi] error: downloading the test wheels failed" >&2; exit 1; }
 touch "$stamp"

@@ -129,10 +129,10 @@ for (const name of ["deps-pyproject", "deps-requirements", "deps-pypi-packages"]
         assert.ok(native.lock.includes(`name = "${name}"\nversion = "${version}"`), `${name} ${version}`);
       }
 
-      index.requests.length = 0;
+      await index.clear();
       const again = await buildWeb(c, { ...files, [LOCK]: native.lock }, index.url, cache);
       assert.ok(again.component, `the build with the lock failed: ${again.message}`);
-      assert.deepEqual(index.requests, [], "the build with the lock fetched");
+      assert.deepEqual(await index.settled(), [], "the build with the lock fetched");
       assert.equal(cache.hits, web.dependencies.packages.length);
       assert.equal(again.dependencies.lock, undefined, "an up-to-date lock is not rewritten");
       assert.ok(Buffer.from(again.component).equals(Buffer.from(web.component)), "the rebuild differs");
@@ -208,10 +208,10 @@ test("a wheel cache that fails only costs downloads; verified wheels are kept wh
     const cache = memoryCache();
     const broken = await buildWeb(c, { ...files, "app.py": "raise RuntimeError('boom')\n" }, index.url, cache);
     assert.match(broken.message ?? "", /boom/);
-    index.requests.length = 0;
+    await index.clear();
     const again = await buildWeb(c, files, index.url, cache);
     assert.ok(again.component, `the build failed: ${again.message}`);
-    assert.deepEqual(index.requests.filter((path) => path.endsWith(".whl")), []);
+    assert.deepEqual((await index.settled()).filter((path) => path.endsWith(".whl")), []);
   } finally {
     await tearDown();
   }

@@ -272,7 +272,7 @@ mod tests {
             "pkg/data/nested/deep.txt",
             "loose.json",
             "loose/data.json",
-            "__pycache__/app.cpython-313.pyc",
+            "__pycache__/app.cpython-314.pyc",
             ".hidden/x.py",
             "sdk/componentize-py.toml",
         ]);

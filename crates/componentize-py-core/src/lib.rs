@@ -46,7 +46,7 @@ pub struct Runtime<'a> {
 pub const PYTHON_VERSION_SECTION: &str = "componentize-py:python-version";
 
 impl Runtime<'_> {
-    /// The version of the CPython the runtime embeds (e.g. `3.13.5`), if its module says.
+    /// The version of the CPython the runtime embeds (e.g. `3.14.7`), if its module says.
     pub fn python_version(&self) -> Option<&str> {
         wasmparser::Parser::new(0)
             .parse_all(self.module)

@@ -17,7 +17,7 @@ pub struct Target {
 }
 
 impl Target {
-    /// The target for the embedded CPython `python_full_version` (e.g. `3.13.5`).
+    /// The target for the embedded CPython `python_full_version` (e.g. `3.14.7`).
     pub fn new(python_full_version: &str) -> Result<Self> {
         let python = Version::from_str(python_full_version)
             .ok()
@@ -68,7 +68,7 @@ impl Target {
         &self.markers
     }
 
-    /// The wheel tags accepted, most preferred first (`cp313-none-any`, `py313-none-any`,
+    /// The wheel tags accepted, most preferred first (`cp314-none-any`, `py314-none-any`,
     /// `py3-none-any`, `py312-none-any`, ..., `py30-none-any`).
     pub fn tags(&self) -> &[String] {
         &self.tags

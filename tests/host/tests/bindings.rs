@@ -271,7 +271,7 @@ fn run(check: &Check, cli: &Path, mypy: &Path) -> Result<bool, String> {
         .args([
             "--strict",
             "--python-version",
-            "3.13",
+            "3.14",
             "--no-color-output",
             ".",
         ])
