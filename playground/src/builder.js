@@ -48,15 +48,26 @@ export class Builder {
     this.worker = null;
   }
 
-  /**
-   * Builds a component. `options` are componentize's (files as path -> string). Resolves to
-   * `{ component, events, bindings, bindingsError }`; rejects with the CLI's error message.
-   */
-  build(options, onProgress) {
+  #request(type, options, onProgress) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
-      this.#worker().postMessage({ id, options });
+      this.#worker().postMessage({ id, type, options });
     });
+  }
+
+  /**
+   * Builds a component. `options` are componentize's (files as path -> string). Resolves to
+   * `{ component, exports, events, dependencies, bindings }`; rejects with the CLI's error
+   * message (and `bindings` when the build got that far).
+   */
+  build(options, onProgress) {
+    return this.#request("build", options, onProgress);
+  }
+
+  /** The worlds of the WIT in `files` (path -> string): `[{ name, main }]`; rejects on bad WIT. */
+  async worlds(files) {
+    const { worlds } = await this.#request("worlds", { files });
+    return worlds;
   }
 }

@@ -6,8 +6,6 @@
 // and results, case-name strings for enums, flag objects, arrays for lists and tuples, and
 // `undefined` for `none`.
 
-import { typeName } from "./wit-types.js";
-
 /** jco's JS name for a WIT name (`total-area` -> `totalArea`). */
 const jsName = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 
@@ -288,5 +286,26 @@ export function renderCallForm(container, functions, call) {
       }
     });
     container.append(form);
+  }
+}
+
+/** A type (as the componentizer describes it) spelled as in WIT, for labels. */
+function typeName(type) {
+  if (!type) return "_";
+  switch (type.kind) {
+    case "list":
+      return `list<${typeName(type.elem)}>`;
+    case "option":
+      return `option<${typeName(type.inner)}>`;
+    case "result":
+      return type.ok || type.err ? `result<${typeName(type.ok)}, ${typeName(type.err)}>` : "result";
+    case "tuple":
+      return `tuple<${type.items.map(typeName).join(", ")}>`;
+    case "own":
+      return type.name;
+    case "borrow":
+      return `borrow<${type.name}>`;
+    default:
+      return type.name ?? type.kind;
   }
 }

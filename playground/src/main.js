@@ -15,7 +15,6 @@ import { locateError, summary } from "./errors.js";
 import { DEFAULT_EXAMPLE, EXAMPLES, exampleProject } from "./examples.js";
 import { Runner } from "./runner.js";
 import { decodeProject, encodeProject } from "./share.js";
-import { worldsOf } from "./wit-language.js";
 import { zip } from "./zip.js";
 
 /** WASI worlds built into the componentizer, offered besides the project's own. */
@@ -55,16 +54,20 @@ function currentProject() {
 /** Replaces the whole project (editors, world, flags) and clears the outputs. */
 function loadProject(project) {
   editor.setFiles(project.files);
+  ownWorlds = [];
   refreshWorlds(project.world);
   $("stub-wasi").checked = project.stubWasi;
   $("args").value = project.args ?? "";
   resetOutputs();
 }
 
-/** The world picker: the project's worlds (parsed from its WIT), then the built-in WASI ones. */
-function refreshWorlds(wanted = $("world").value) {
-  const own = worldsOf(editor.files()).map((w) => w.name);
-  const names = [...new Set([...own, ...BUILTIN_WORLDS])];
+/** The project's worlds as the componentizer reads its WIT; kept while the WIT does not parse. */
+let ownWorlds = [];
+let worldsRequest = 0;
+
+/** Fills the world picker: the project's worlds, then the built-in WASI ones. */
+function renderWorlds(wanted) {
+  const names = [...new Set([...ownWorlds, ...BUILTIN_WORLDS])];
   if (wanted && !names.includes(wanted)) names.unshift(wanted);
   const select = $("world");
   select.replaceChildren(
@@ -76,6 +79,27 @@ function refreshWorlds(wanted = $("world").value) {
     }),
   );
   select.value = wanted && names.includes(wanted) ? wanted : names[0];
+  return select.value;
+}
+
+/**
+ * Refreshes the world picker from the project's WIT (read by the build worker). The picker is
+ * filled at once from what is known, and again when the worlds arrive, unless the user picked one
+ * in between.
+ */
+async function refreshWorlds(wanted = $("world").value) {
+  const request = ++worldsRequest;
+  const shown = renderWorlds(wanted);
+  const files = Object.fromEntries(editor.files().map((f) => [f.path, f.text]));
+  try {
+    ownWorlds = (await builder.worlds(files)).map((w) => w.name);
+  } catch {
+    // WIT being edited may not parse; the last good list stays.
+  }
+  if (request !== worldsRequest) return; // a newer refresh is under way
+  const current = $("world").value;
+  renderWorlds(current !== shown ? current : wanted);
+  $("world").dataset.worlds = String(request);
 }
 
 let worldTimer = 0;
@@ -197,7 +221,7 @@ async function build() {
     built = { component: result.component, world: project.world };
     showArtifact(result.component, project.world);
     showBindings(result.bindings);
-    prepareRun(result.component, project.args);
+    prepareRun(result.component, result.exports, project.args);
   } catch (error) {
     stages.finish(performance.now() - started);
     $("elapsed").textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
@@ -305,7 +329,7 @@ $("bindings-file").addEventListener("change", () => showBindingsFile($("bindings
 // ---- run ------------------------------------------------------------------------------------
 
 /** Loads the built component into the runner and shows what can be run. */
-async function prepareRun(component, args) {
+async function prepareRun(component, exports, args) {
   const status = $("run-status");
   $("run").hidden = false;
   $("command").hidden = true;
@@ -314,7 +338,7 @@ async function prepareRun(component, args) {
   $("run").dataset.state = "loading";
   status.textContent = "Transpiling with jco…";
   try {
-    const info = await runner.load(component);
+    const info = await runner.load(component, exports);
     if (built?.component !== component) return; // a newer build replaced this one
     const parts = [];
     if (info.command) parts.push("a wasi:cli command");

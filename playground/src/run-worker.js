@@ -1,7 +1,7 @@
 // The run worker: hosts a built component in the page with jco's browser transpiler (itself a
 // component transpiled to JS) and preview2-shim's browser WASI. Nothing here knows the
-// component's world: commands are found by their `wasi:cli/run` export, functions by the WIT
-// that wasm-tools prints for the component.
+// component's world: the main thread knows its exports from the build (the componentizer reads
+// them from the component).
 //
 // Messages in:  { id, type: "load", component }
 //               { id, type: "run", args }             run `wasi:cli/run` in a fresh instance
@@ -10,13 +10,10 @@
 //               { id, type: "done", ... } | { id, type: "error", message }
 
 import { generate } from "@bytecodealliance/jco";
-import { componentWit } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { createCli } from "@bytecodealliance/preview2-shim/cli";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
 
-import { componentExports } from "./wit-types.js";
-
-/** The loaded component: its transpiled module, core modules and WIT exports. */
+/** The loaded component: its transpiled module and core modules. */
 let loaded = null;
 /** The instance used for export calls (kept, so state lives across calls). */
 let callInstance = null;
@@ -77,15 +74,9 @@ async function load(component) {
       .filter((name) => name.endsWith(".wasm"))
       .map(async (name) => cores.set(name, await WebAssembly.compile(byName.get(name)))),
   );
-  const { functions, interfaces } = componentExports(await componentWit(component));
-  loaded = { module, cores, functions };
+  loaded = { module, cores };
   callInstance = null;
-  return {
-    functions,
-    interfaces,
-    command: interfaces.some((i) => /^wasi:cli\/run@/.test(i)),
-    transpileMs: performance.now() - started,
-  };
+  return { transpileMs: performance.now() - started };
 }
 
 async function run(args) {

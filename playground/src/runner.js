@@ -11,6 +11,7 @@ export class Runner {
     this.nextId = 1;
     this.pending = new Map();
     this.component = null;
+    this.exports = null;
     this.loaded = null;
   }
 
@@ -57,18 +58,22 @@ export class Runner {
   }
 
   /**
-   * Transpiles `component` (with jco) in the worker. Resolves to
+   * Transpiles `component` (with jco) in the worker. `exports` are its exports as the build
+   * described them (`{ functions, interfaces }`). Resolves to
    * `{ functions, interfaces, command, transpileMs }`: the world-level function exports with
    * their WIT types, the exported interfaces, and whether it is a `wasi:cli` command.
    */
-  async load(component) {
+  async load(component, exports) {
     this.component = component;
-    this.loaded = await this.#request({ type: "load", component: component.slice() });
+    this.exports = exports;
+    const { transpileMs } = await this.#request({ type: "load", component: component.slice() });
+    const command = exports.interfaces.some((i) => /^wasi:cli\/run@/.test(i));
+    this.loaded = { ...exports, command, transpileMs };
     return this.loaded;
   }
 
   async #ensureLoaded() {
-    if (!this.loaded && this.component) await this.load(this.component);
+    if (!this.loaded && this.component) await this.load(this.component, this.exports);
   }
 
   /** Runs the command with `args`; output goes to `onOutput(stream, text)`. */

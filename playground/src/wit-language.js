@@ -65,28 +65,3 @@ export const witLanguage = StreamLanguage.define({
   },
   languageData: { commentTokens: { line: "//", block: { open: "/*", close: "*/" } } },
 });
-
-/**
- * The worlds declared in WIT sources, for the world picker: `[{ name, qualified, main }]`.
- * Worlds of files directly under `wit/` belong to the main package and are named plainly (as
- * `-w NAME` takes them); those under `wit/deps/` get their package-qualified name.
- */
-export function worldsOf(files) {
-  const worlds = [];
-  for (const { path, text } of files) {
-    if (!path.endsWith(".wit")) continue;
-    const main = !path.includes("/deps/");
-    const source = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
-    let pkg = null;
-    const re = /\bpackage\s+([a-z][\w-]*:[a-z][\w-:]*(?:@[\w.+-]+)?)|\bworld\s+%?([a-z][\w-]*)\s*\{/g;
-    for (const m of source.matchAll(re)) {
-      if (m[1]) {
-        pkg = m[1];
-        continue;
-      }
-      const qualified = pkg ? pkg.replace(/(@.*)?$/, `/${m[2]}$1`) : m[2];
-      worlds.push({ name: main ? m[2] : qualified, qualified, main });
-    }
-  }
-  return worlds;
-}

@@ -34,7 +34,7 @@ mod world;
 use std::io::Write;
 use std::sync::Mutex;
 
-use componentize_py_abi::ARG_SLOTS;
+use componentize_py_abi::{ARG_SLOT_SIZE, ARG_SLOTS};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -45,6 +45,7 @@ use crate::lower::Lowerer;
 
 /// The argument area of export calls (exports never run re-entrantly).
 static mut EXPORT_AREA: [u64; ARG_SLOTS] = [0; ARG_SLOTS];
+const _: () = assert!(size_of::<u64>() == ARG_SLOT_SIZE as usize);
 
 /// Blocks holding the results of the last export call, freed by post-return.
 static RESULT_BLOCKS: Mutex<Vec<Block>> = Mutex::new(Vec::new());

@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use componentize_py_abi::{ARG_SLOTS, ExportTarget, PyName, TypeKind, WorldTable};
+use componentize_py_abi::{ARG_SLOTS, ExportTarget, PyName, ResourceSide, TypeKind, WorldTable};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -243,14 +243,14 @@ impl World {
         resource: u32,
         handle: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match &self.table.resources[resource as usize].exported {
-            Some(intrinsics) => {
+        match &self.table.resources[resource as usize].side {
+            ResourceSide::Exported(intrinsics) => {
                 let rep = self.call_intrinsic(intrinsics.rep, handle)?;
                 let object = self.rep_object(py, rep)?;
                 self.call_intrinsic(intrinsics.drop, handle)?;
                 Ok(object)
             }
-            None => self.imported_object(py, resource, handle, true),
+            ResourceSide::Imported { .. } => self.imported_object(py, resource, handle, true),
         }
     }
 
@@ -261,9 +261,9 @@ impl World {
         resource: u32,
         handle: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match &self.table.resources[resource as usize].exported {
-            Some(_) => self.rep_object(py, handle),
-            None => self.imported_object(py, resource, handle, false),
+        match &self.table.resources[resource as usize].side {
+            ResourceSide::Exported(_) => self.rep_object(py, handle),
+            ResourceSide::Imported { .. } => self.imported_object(py, resource, handle, false),
         }
     }
 
@@ -275,12 +275,12 @@ impl World {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<u32> {
         self.check_instance(py, resource, value)?;
-        match &self.table.resources[resource as usize].exported {
-            Some(intrinsics) => {
+        match &self.table.resources[resource as usize].side {
+            ResourceSide::Exported(intrinsics) => {
                 let rep = self.insert_rep(value.clone().unbind());
                 self.call_intrinsic(intrinsics.new, rep)
             }
-            None => {
+            ResourceSide::Imported { .. } => {
                 let handle: u32 = value.getattr("handle")?.extract()?;
                 let finalizer = value.getattr("finalizer")?;
                 if !finalizer.is_none() {
@@ -300,21 +300,20 @@ impl World {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<(u32, bool)> {
         self.check_instance(py, resource, value)?;
-        match &self.table.resources[resource as usize].exported {
-            Some(intrinsics) => {
+        match &self.table.resources[resource as usize].side {
+            ResourceSide::Exported(intrinsics) => {
                 let rep = self.insert_rep(value.clone().unbind());
                 Ok((self.call_intrinsic(intrinsics.new, rep)?, true))
             }
-            None => Ok((value.getattr("handle")?.extract()?, false)),
+            ResourceSide::Imported { .. } => Ok((value.getattr("handle")?.extract()?, false)),
         }
     }
 
     /// Drops a handle of resource `resource`.
     pub fn drop_handle(&self, resource: u32, handle: u32) -> PyResult<()> {
-        let r = &self.table.resources[resource as usize];
-        let drop = match &r.exported {
-            Some(intrinsics) => intrinsics.drop,
-            None => r.drop.expect("imported resources have a drop import"),
+        let drop = match &self.table.resources[resource as usize].side {
+            ResourceSide::Exported(intrinsics) => intrinsics.drop,
+            ResourceSide::Imported { drop } => *drop,
         };
         self.call_intrinsic(drop, handle).map(|_| ())
     }

@@ -5,7 +5,8 @@
 //
 // - args from the ABI (INIT_ARGS), no environment, empty stdin, stdout and stderr captured;
 // - one read-only preopen named INIT_DIR holding the files in the order given;
-// - clocks fixed at 0 with resolution 1, random bytes all 0x2a;
+// - clocks, random bytes and file stats need nothing here: the module answers them itself
+//   (crates/componentize-py-core/src/preinit/determinism.rs);
 // - wasmtime's preview1 semantics where the shim differs and the difference reaches guest memory:
 //   reads and writes use only the first non-empty iovec, new descriptors reuse the highest closed
 //   number first, stdio is not a terminal (filetype unknown), and descriptor rights are
@@ -201,24 +202,6 @@ function overrides(shim) {
   const fd = (n) => shim.fds[n];
 
   return {
-    clock_res_get(id, ptr) {
-      if (id === wasi.CLOCKID_REALTIME || id === wasi.CLOCKID_MONOTONIC) {
-        view().setBigUint64(ptr, 1n, true);
-        return wasi.ERRNO_SUCCESS;
-      }
-      return id <= 3 ? wasi.ERRNO_BADF : wasi.ERRNO_INVAL;
-    },
-    clock_time_get(id, _precision, ptr) {
-      if (id === wasi.CLOCKID_REALTIME || id === wasi.CLOCKID_MONOTONIC) {
-        view().setBigUint64(ptr, 0n, true);
-        return wasi.ERRNO_SUCCESS;
-      }
-      return id <= 3 ? wasi.ERRNO_BADF : wasi.ERRNO_INVAL;
-    },
-    random_get(buf, len) {
-      bytes().fill(0x2a, buf, buf + len);
-      return wasi.ERRNO_SUCCESS;
-    },
     fd_read(n, iovs, count, nread_ptr) {
       if (!fd(n)) return wasi.ERRNO_BADF;
       const [buf, len] = firstIovec(iovs, count);

@@ -85,6 +85,8 @@ export interface ComponentizeOptions extends WorldOptions {
    * description saying how far it is.
    */
   onProgress?: (event: ProgressEvent) => void;
+  /** Called once the bindings are generated (also when a later stage fails): path → contents. */
+  onBindings?: (bindings: Record<string, string>) => void;
 }
 
 /** A store of verified wheels by SHA-256 (lowercase hex); its failures only cost downloads. */
@@ -129,6 +131,36 @@ export declare function componentize(
 
 /** Generates the Python bindings: path → contents. */
 export declare function bindings(options: WorldOptions): Promise<Record<string, string>>;
+
+/** A world that WIT offers, named as `world` takes it. */
+export interface WorldName {
+  name: string;
+  /** Whether it belongs to a package named by `witPath` (not one of `deps/`). */
+  main: boolean;
+}
+
+/** The worlds the options' WIT offers, built-in WASI left out. */
+export declare function worlds(options: WorldOptions): Promise<WorldName[]>;
+
+/** A WIT type as `componentExports` describes it. */
+export type WitType =
+  | { kind: "bool" | "s8" | "s16" | "s32" | "s64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "char" | "string" }
+  | { kind: "list"; elem: WitType }
+  | { kind: "option"; inner: WitType }
+  | { kind: "result"; ok: WitType | null; err: WitType | null }
+  | { kind: "tuple"; items: WitType[] }
+  | { kind: "record"; name: string; fields: { name: string; type: WitType }[] }
+  | { kind: "variant"; name: string; cases: { name: string; type: WitType | null }[] }
+  | { kind: "enum"; name: string; cases: string[] }
+  | { kind: "flags"; name: string; flags: string[] }
+  | { kind: "resource" | "own" | "borrow"; name: string }
+  | { kind: "unsupported"; name: string };
+
+/** What a component exports: world-level functions and interfaces (`wasi:cli/run@0.2.0`). */
+export declare function componentExports(component: Uint8Array): Promise<{
+  functions: { name: string; params: { name: string; type: WitType }[]; result: WitType | null }[];
+  interfaces: string[];
+}>;
 
 /** Loads the runtime artifacts shipped with the package. */
 export declare function loadRuntime(): Promise<RuntimeArtifacts>;

@@ -164,3 +164,23 @@ export async function bindings(options) {
   await loadWasm();
   return wasm.bindings(options);
 }
+
+/**
+ * The worlds the options' WIT offers (`files`, `witPath`, `features`), read with wit-parser:
+ * `[{ name, main }]`, `name` as `world` takes it, `main` for the worlds of the WIT paths' own
+ * packages (those of `deps/` come qualified). The built-in WASI worlds are not listed.
+ */
+export async function worlds(options) {
+  await loadWasm();
+  return wasm.worlds(options);
+}
+
+/**
+ * What `component` (a Uint8Array) exports: `{ functions: [{ name, params: [{ name, type }],
+ * result }], interfaces: [name] }`, types as `{ kind, ... }` objects (see
+ * crates/componentize-py-wasm/src/describe.rs).
+ */
+export async function componentExports(component) {
+  await loadWasm();
+  return wasm.componentExports(component);
+}

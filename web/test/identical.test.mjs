@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
-import { componentize } from "../src/index.js";
+import { bindings, componentExports, componentize, worlds } from "../src/index.js";
 import { componentizeOptions, corpus } from "../../tests/cases.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -70,6 +70,7 @@ async function buildWeb(c) {
       events.map((e) => e.stage),
       stages,
     );
+    assert.ok(component instanceof Uint8Array, "the component comes as a Uint8Array");
     return { bytes: component, events };
   } catch (error) {
     return { message: error.message, error };
@@ -114,3 +115,43 @@ for (const name of ["error-wit-syntax", "error-python-exception"]) {
     assert.equal(web.message, expected);
   });
 }
+
+test("worlds, componentExports and onBindings read WIT with the componentizer", async () => {
+  const c = cases.get("many-params");
+  const files = await readTree(c.dir);
+  assert.deepEqual(await worlds({ files }), [{ name: "many-params", main: true }]);
+  let fromBuild = null;
+  const { component } = await componentize({
+    files,
+    appName: "app",
+    onBindings: (generated) => {
+      fromBuild = generated;
+    },
+  });
+  // The build hands over the bindings it generated: those `bindings` gives.
+  assert.deepEqual(fromBuild, await bindings({ files }));
+  const { functions, interfaces } = await componentExports(component);
+  assert.deepEqual(
+    functions.map((f) => f.name),
+    ["digits8", "digits9", "spread", "fail9"],
+  );
+  const spread = functions[2];
+  assert.equal(spread.params.length, 17);
+  assert.deepEqual(spread.params[9], { name: "j", type: { kind: "string" } });
+  assert.deepEqual(spread.result, { kind: "string" });
+  assert.deepEqual(functions[3].result, {
+    kind: "result",
+    ok: { kind: "u8" },
+    err: { kind: "string" },
+  });
+  assert.deepEqual(interfaces, []);
+  // The built-in WASI command world exports wasi:cli/run.
+  const command = await componentize({
+    files: await readTree(cases.get("cli-hello").dir),
+    world: ["wasi:cli/command@0.2.0"],
+    appName: "app",
+  });
+  const exported = await componentExports(command.component);
+  assert.ok(exported.interfaces.some((i) => /^wasi:cli\/run@/.test(i)), exported.interfaces.join(", "));
+  await assert.rejects(worlds({ files: { "wit/world.wit": "package a:b;\nworld w {" } }), /wit\/world\.wit/);
+});

@@ -13,15 +13,19 @@
 //! filesystem holds [`INIT_CONFIG_PATH`] and the bundles that config names, with no environment
 //! variables and [`INIT_ARGS`] as arguments, then calls `_initialize` and [`INIT_EXPORT`]. On
 //! failure init writes the Python traceback (or the runtime's message) to stderr and traps.
+//! Whatever else could differ between hosts is answered inside the module the engine runs, so the
+//! snapshot is the same everywhere: the clocks read [`INIT_CLOCK_NS`] (resolution
+//! [`INIT_CLOCK_RESOLUTION_NS`]), random bytes are [`INIT_RANDOM_BYTE`], and file stats keep only
+//! type and size.
 //!
 //! # Entry points
 //!
 //! After the snapshot the componentizer adds glue functions to the module. The glue only moves
 //! flat canonical-ABI values between its parameters/results and the runtime's argument area:
 //!
-//! * [`EXPORT_ARGS`] `() -> i32`: the address of the argument area, [`MAX_FLAT_PARAMS`] + 1 slots of
-//!   8 bytes. Flat value *i* lives in slot *i*, stored with its own type (`i32.store`, `i64.store`,
-//!   `f32.store`, `f64.store`) at offset `8 * i`.
+//! * [`EXPORT_ARGS`] `() -> i32`: the address of the argument area, [`ARG_SLOTS`] slots of
+//!   [`ARG_SLOT_SIZE`] bytes. Flat value *i* lives in slot *i*, stored with its own type
+//!   (`i32.store`, `i64.store`, `f32.store`, `f64.store`) at offset `ARG_SLOT_SIZE * i`.
 //! * [`CALL_EXPORT`] `(func: i32) -> i32`: calls export `func` (an index into
 //!   [`WorldTable::exports`]) with the arguments in the area. It returns an address: with one flat
 //!   result the glue loads it from there; with results passed indirectly it is the return pointer
@@ -52,6 +56,12 @@ pub const INIT_CONFIG_PATH: &str = "/componentize-py/init.bin";
 pub const INIT_DIR: &str = "/componentize-py";
 /// The WASI arguments during pre-initialisation: fixed, so nothing of the build machine leaks.
 pub const INIT_ARGS: &[&str] = &["python"];
+/// The wall and monotonic clocks' reading during pre-initialisation, in nanoseconds.
+pub const INIT_CLOCK_NS: u64 = 0;
+/// The clocks' resolution during pre-initialisation, in nanoseconds.
+pub const INIT_CLOCK_RESOLUTION_NS: u64 = 1;
+/// Every random byte during pre-initialisation.
+pub const INIT_RANDOM_BYTE: u8 = 0x2a;
 /// The runtime's init export, called by the engine through Wizer.
 pub const INIT_EXPORT: &str = "wizer-initialize";
 /// Export: the address of the argument area.
@@ -68,6 +78,9 @@ pub const MAX_FLAT_PARAMS: usize = 16;
 pub const MAX_FLAT_RESULTS: usize = 1;
 /// Slots in an argument area: the flat parameters plus an import's return pointer.
 pub const ARG_SLOTS: usize = MAX_FLAT_PARAMS + 1;
+/// Bytes per argument-area slot: room for the widest flat type, so the runtime keeps the area
+/// as `[u64; ARG_SLOTS]`.
+pub const ARG_SLOT_SIZE: u32 = 8;
 
 /// Everything the runtime needs at pre-initialisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,6 +164,16 @@ pub enum FlatType {
     F32,
     /// `f64`
     F64,
+}
+
+impl FlatType {
+    /// Size in bytes, which is also the natural alignment.
+    pub const fn size(&self) -> u32 {
+        match self {
+            FlatType::I32 | FlatType::F32 => 4,
+            FlatType::I64 | FlatType::F64 => 8,
+        }
+    }
 }
 
 /// The canonical-ABI layout of a type.
@@ -266,10 +289,20 @@ pub enum TypeKind {
 pub struct Resource {
     /// The Python class of its instances.
     pub class: PyName,
-    /// For an exported resource, the import indices of its intrinsics; `None` for an imported one.
-    pub exported: Option<ResourceIntrinsics>,
-    /// For an imported resource, the import index of `[resource-drop]`.
-    pub drop: Option<u32>,
+    /// Imported or exported, with the intrinsics that side calls.
+    pub side: ResourceSide,
+}
+
+/// The side of the world a resource is on, and the intrinsics the runtime calls for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ResourceSide {
+    /// An imported resource.
+    Imported {
+        /// The import index of its `[resource-drop]`.
+        drop: u32,
+    },
+    /// An exported resource.
+    Exported(ResourceIntrinsics),
 }
 
 /// The intrinsics of an exported resource, as indices into [`WorldTable::imports`].

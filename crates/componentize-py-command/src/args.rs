@@ -61,6 +61,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub full_names: bool,
 
+    // clap reads doc comments as help text, so these two fields are described here instead: the
+    // subcommand, and the flags for the app's dependencies.
+    #[allow(missing_docs)]
     #[command(subcommand)]
     pub command: Command,
 }
@@ -112,6 +115,7 @@ pub struct Componentize {
     #[arg(short = 'o', long, default_value = "index.wasm")]
     pub output: PathBuf,
 
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub dependencies: Dependencies,
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use componentize_py_core::libraries::CONFIG_FILE;
-use componentize_py_core::{ComponentizeOptions, Files, WitOptions, WorldOptions};
+use componentize_py_core::{ComponentizeOptions, Files, Naming, WitOptions, WorldOptions};
 
 use crate::args::{Cli, Componentize};
 
@@ -29,11 +29,48 @@ pub trait FileSystem {
     fn list(&self, path: &Path) -> Result<Vec<String>>;
 }
 
-/// Reads the WIT paths (`-d`) and builds the world options from the global flags.
-pub fn world(cli: &Cli, fs: &impl FileSystem) -> Result<(Files, WorldOptions)> {
+/// Which WIT, which world, and how to name its bindings: the CLI's global flags, and what the JS
+/// API's options say without a command line.
+#[derive(Debug, Clone, Default)]
+pub struct WorldFlags {
+    /// `-d/--wit-path`.
+    pub wit_path: Vec<PathBuf>,
+    /// `-w/--world`.
+    pub world: Vec<String>,
+    /// `--features`.
+    pub features: Vec<String>,
+    /// `--all-features`.
+    pub all_features: bool,
+    /// `--import-interface-name`.
+    pub import_interface_name: Vec<(String, String)>,
+    /// `--export-interface-name`.
+    pub export_interface_name: Vec<(String, String)>,
+    /// `--world-module`.
+    pub world_module: Option<String>,
+    /// `--full-names`.
+    pub full_names: bool,
+}
+
+impl From<&Cli> for WorldFlags {
+    fn from(cli: &Cli) -> Self {
+        Self {
+            wit_path: cli.wit_path.clone(),
+            world: cli.world.clone(),
+            features: cli.features.clone(),
+            all_features: cli.all_features,
+            import_interface_name: cli.import_interface_name.clone(),
+            export_interface_name: cli.export_interface_name.clone(),
+            world_module: cli.world_module.clone(),
+            full_names: cli.full_names,
+        }
+    }
+}
+
+/// Reads the WIT paths (`-d`) and builds the world options from the flags.
+pub fn world(flags: &WorldFlags, fs: &impl FileSystem) -> Result<(Files, WorldOptions)> {
     let mut files = Files::new();
     let mut wit_paths = Vec::new();
-    for path in &cli.wit_path {
+    for path in &flags.wit_path {
         let key = path_key(path);
         if fs.kind(path).is_some() {
             read_tree(fs, path, &key, &mut files, &|p| {
@@ -42,22 +79,24 @@ pub fn world(cli: &Cli, fs: &impl FileSystem) -> Result<(Files, WorldOptions)> {
         }
         wit_paths.push(key);
     }
-    let world = WorldOptions {
+    let mut world = WorldOptions {
         wit: WitOptions {
             paths: wit_paths,
-            worlds: cli.world.clone(),
-            features: cli.features.clone(),
-            all_features: cli.all_features,
+            worlds: flags.world.clone(),
+            features: flags.features.clone(),
+            all_features: flags.all_features,
             ..WitOptions::default()
         },
-        world_module: cli
-            .world_module
-            .clone()
-            .unwrap_or_else(|| "wit_world".into()),
-        import_names: cli.import_interface_name.iter().cloned().collect(),
-        export_names: cli.export_interface_name.iter().cloned().collect(),
-        full_names: cli.full_names,
+        naming: Naming {
+            import_names: flags.import_interface_name.iter().cloned().collect(),
+            export_names: flags.export_interface_name.iter().cloned().collect(),
+            full_names: flags.full_names,
+            ..Naming::default()
+        },
     };
+    if let Some(module) = &flags.world_module {
+        world.naming.world_module = module.clone();
+    }
     Ok((files, world))
 }
 
@@ -71,6 +110,7 @@ pub fn componentize(
     virtual_env: Option<&str>,
 ) -> Result<ComponentizeOptions> {
     world.wit.intersect_world = args.intersect_world.clone();
+    world.naming.app_module = args.app_name.clone();
     let mut python_path = args.python_path.clone();
     if python_path.is_empty() {
         python_path.push(PathBuf::from("."));
@@ -87,19 +127,15 @@ pub fn componentize(
     }
     Ok(ComponentizeOptions {
         world,
-        app_module: args.app_name.clone(),
         python_path: roots,
         module_worlds: args.module_worlds.clone(),
         stub_wasi: args.stub_wasi,
     })
 }
 
-/// The key of a path in the in-memory tree: as given, without `./`.
+/// The key of a host path in the in-memory tree.
 fn path_key(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    text.trim_start_matches("./")
-        .trim_end_matches('/')
-        .to_string()
+    componentize_py_core::path_key(&path.to_string_lossy())
 }
 
 /// Reads the files under `path` accepted by `keep` into `files`, keyed below `key`, visiting
@@ -184,23 +220,15 @@ impl MemoryFileSystem {
         Self(
             files
                 .into_iter()
-                .map(|(path, contents)| (Self::key(Path::new(&path)), contents))
+                .map(|(path, contents)| (path_key(Path::new(&path)), contents))
                 .collect(),
         )
-    }
-
-    fn key(path: &Path) -> String {
-        let text = path.to_string_lossy().replace('\\', "/");
-        text.split('/')
-            .filter(|part| !part.is_empty() && *part != ".")
-            .collect::<Vec<_>>()
-            .join("/")
     }
 }
 
 impl FileSystem for MemoryFileSystem {
     fn kind(&self, path: &Path) -> Option<Kind> {
-        let key = Self::key(path);
+        let key = path_key(path);
         if self.0.contains_key(&key) {
             return Some(Kind::File);
         }
@@ -218,13 +246,13 @@ impl FileSystem for MemoryFileSystem {
 
     fn read(&self, path: &Path) -> Result<Vec<u8>> {
         self.0
-            .get(&Self::key(path))
+            .get(&path_key(path))
             .cloned()
             .with_context(|| format!("{} does not exist", path.display()))
     }
 
     fn list(&self, path: &Path) -> Result<Vec<String>> {
-        let key = Self::key(path);
+        let key = path_key(path);
         let prefix = if key.is_empty() {
             key
         } else {
@@ -277,7 +305,7 @@ mod tests {
             "sdk/componentize-py.toml",
         ]);
         let cli = Cli::parse_from(["componentize-py", "-d", "./wit", "componentize", "app"]);
-        let (mut files, world) = world(&cli, &fs).unwrap();
+        let (mut files, world) = world(&(&cli).into(), &fs).unwrap();
         assert_eq!(world.wit.paths, ["wit"]);
         assert_eq!(
             files.keys().collect::<Vec<_>>(),
@@ -310,7 +338,7 @@ mod tests {
     fn a_missing_python_path_is_an_error() {
         let fs = memory(&["app.py"]);
         let cli = Cli::parse_from(["componentize-py", "componentize", "app", "-p", "nope"]);
-        let (mut files, world) = world(&cli, &fs).unwrap();
+        let (mut files, world) = world(&(&cli).into(), &fs).unwrap();
         let crate::args::Command::Componentize(args) = &cli.command else {
             unreachable!()
         };

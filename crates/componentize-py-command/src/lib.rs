@@ -74,7 +74,7 @@ pub fn run<H: Host>(argv: impl IntoIterator<Item = String>, host: &mut H) -> i32
 }
 
 fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
-    let (mut files, world) = inputs::world(&cli, host)?;
+    let (mut files, world) = inputs::world(&(&cli).into(), host)?;
     match &cli.command {
         args::Command::Bindings(bindings) => {
             let generated = componentize_py_core::bindings(&files, &world)?;
@@ -112,24 +112,22 @@ fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
             }
             let mut engine = host.engine()?;
             let shared = &*host;
-            let mut current: Option<(Stage, f64)> = None;
-            let mut report = |next: Option<Stage>| {
-                let now = shared.now_ms();
-                if let Some((stage, started)) = current.take()
+            let mut timer = StageTimer::default();
+            let report = |ended: Option<(Stage, f64)>| {
+                if let Some((stage, ms)) = ended
                     && !cli.quiet
                 {
-                    shared.eprint(&progress_line(stage, now - started));
+                    shared.eprint(&progress_line(stage, ms));
                 }
-                current = next.map(|stage| (stage, now));
             };
             let component = componentize_py_core::componentize(
                 &files,
                 &options,
                 shared.runtime(),
                 &mut engine,
-                &mut |stage| report(Some(stage)),
+                &mut |stage: Stage| report(timer.start(stage, shared.now_ms())),
             )?;
-            report(None);
+            report(timer.finish(shared.now_ms()));
             host.write_file(&args.output, &component)?;
             if let Some((path, text)) = lock {
                 host.write_file(&path, text.as_bytes())
@@ -140,6 +138,29 @@ fn execute<H: Host>(cli: Cli, host: &mut H) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Times the stages of a build from its progress callback: a stage lasts until the next starts,
+/// or until [`StageTimer::finish`]. The CLI's progress lines and the JS API's events both use it.
+#[derive(Debug, Default)]
+pub struct StageTimer {
+    current: Option<(Stage, f64)>,
+}
+
+impl StageTimer {
+    /// Starts `stage` at `now_ms`, returning the stage that ended and how long it took.
+    pub fn start(&mut self, stage: Stage, now_ms: f64) -> Option<(Stage, f64)> {
+        let ended = self.finish(now_ms);
+        self.current = Some((stage, now_ms));
+        ended
+    }
+
+    /// Ends the current stage at `now_ms`, returning it and how long it took.
+    pub fn finish(&mut self, now_ms: f64) -> Option<(Stage, f64)> {
+        self.current
+            .take()
+            .map(|(stage, started)| (stage, now_ms - started))
     }
 }
 

@@ -4,19 +4,15 @@
 //! function that spills its flat parameters into the runtime's argument area and calls it.
 
 use std::borrow::Cow;
-use std::convert::Infallible;
 
 use anyhow::{Context, Result, anyhow, bail};
 use componentize_py_abi::{
-    CALL_EXPORT, EXPORT_ARGS, ExportFunction, FlatType, ImportFunction, POST_RETURN, RESOURCE_DTOR,
+    ARG_SLOT_SIZE, CALL_EXPORT, EXPORT_ARGS, ExportFunction, FlatType, ImportFunction, POST_RETURN,
+    RESOURCE_DTOR,
 };
-use wasm_encoder::reencode::{Error as ReencodeError, Reencode, RoundtripReencoder};
-use wasm_encoder::{
-    CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
-    Function, FunctionSection, ImportSection, Instruction as I, MemArg, MemArgTarget, Module,
-    TableSection, TableType, TypeSection, ValType,
-};
-use wasmparser::{Parser, Payload};
+use wasm_encoder::{Function, Instruction as I, MemArg, ValType};
+
+use crate::rewrite::{self, Edit, ModuleInfo, memory0};
 
 /// What the glue links in.
 pub struct Glue<'a> {
@@ -28,245 +24,127 @@ pub struct Glue<'a> {
     pub dtors: &'a [(String, u32)],
 }
 
-/// The function-table slot the dispatch function will take in `runtime`: the table's current size.
-pub fn dispatch_slot(runtime: &[u8]) -> Result<u32> {
-    for payload in Parser::new(0).parse_all(runtime) {
-        if let Payload::TableSection(tables) = payload? {
-            let table = tables
-                .into_iter()
-                .next()
-                .ok_or_else(|| anyhow!("the runtime has no table"))??;
-            return u32::try_from(table.ty.initial).context("table too large");
-        }
-    }
-    bail!("the runtime has no function table")
+/// Where the glue goes in the runtime, fixed before pre-initialisation: the runtime learns the
+/// dispatch slot from its world table at init, and [`link`] checks the snapshot still agrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// The function-table slot of the dispatch function: the runtime table's initial size.
+    pub dispatch_slot: u32,
 }
 
-/// Shifts the module's own function indices past the added imports.
-struct Shift {
-    imports: u32,
-    added: u32,
-}
-
-impl Reencode for Shift {
-    type Error = Infallible;
-
-    fn function_index(&mut self, func: u32) -> Result<u32, ReencodeError<Infallible>> {
-        Ok(if func < self.imports {
-            func
-        } else {
-            func + self.added
+impl Layout {
+    /// The layout for `runtime`.
+    pub fn of(runtime: &[u8]) -> Result<Self> {
+        let info = rewrite::inspect(runtime)?;
+        let size = info
+            .table_size
+            .ok_or_else(|| anyhow!("the runtime has no function table"))?;
+        Ok(Self {
+            dispatch_slot: u32::try_from(size).context("table too large")?,
         })
     }
 }
 
-/// Links `glue` into `module` (the snapshot of the runtime), returning the new module.
-pub fn link(module: &[u8], glue: &Glue<'_>) -> Result<Vec<u8>> {
-    let mut out = Module::new();
-    let mut shift = Shift {
-        imports: 0,
-        added: glue.imports.len() as u32,
-    };
-    let mut type_base = 0;
-    let mut defined = 0u32;
-    let mut runtime_exports = Vec::new();
-    let mut table_size = None;
-    let mut code = CodeSection::new();
-    let mut bodies_left = 0u32;
-    let glue_types = glue_types(glue);
-    let added = glue.imports.len() as u32;
-
-    let mut had_elements = false;
-    let mut pending_elements = false;
-    for payload in Parser::new(0).parse_all(module) {
-        let payload = payload?;
-        // The element section follows exports; emit ours there, or before code if there was none.
-        if pending_elements && !matches!(payload, Payload::ElementSection(_)) {
-            pending_elements = false;
-            if !had_elements {
-                out.section(dispatch_elements(
-                    table_size,
-                    shift.imports,
-                    added,
-                    defined,
-                    &mut ElementSection::new(),
-                )?);
-            }
-        }
-        match payload {
-            Payload::Version { .. } | Payload::End(_) => {}
-            Payload::TypeSection(reader) => {
-                type_base = reader.count();
-                let mut types = TypeSection::new();
-                shift
-                    .parse_type_section(&mut types, reader)
-                    .map_err(reencode)?;
-                for (params, results) in &glue_types {
-                    types
-                        .ty()
-                        .function(params.iter().copied(), results.iter().copied());
-                }
-                out.section(&types);
-            }
-            Payload::ImportSection(reader) => {
-                let mut imports = ImportSection::new();
-                for import in reader.into_imports() {
-                    let import = import?;
-                    if !matches!(import.ty, wasmparser::TypeRef::Func(_)) {
-                        bail!(
-                            "the runtime imports a non-function `{}::{}`",
-                            import.module,
-                            import.name
-                        );
-                    }
-                    shift.imports += 1;
-                    let ty = RoundtripReencoder
-                        .entity_type(import.ty)
-                        .map_err(reencode)?;
-                    imports.import(import.module, import.name, ty);
-                }
-                for (i, import) in glue.imports.iter().enumerate() {
-                    imports.import(
-                        &import.module,
-                        &import.name,
-                        EntityType::Function(type_base + i as u32),
-                    );
-                }
-                out.section(&imports);
-            }
-            Payload::FunctionSection(reader) => {
-                defined = reader.count();
-                let mut functions = FunctionSection::new();
-                shift
-                    .parse_function_section(&mut functions, reader)
-                    .map_err(reencode)?;
-                for i in glue.imports.len()..glue_types.len() {
-                    functions.function(type_base + i as u32);
-                }
-                out.section(&functions);
-            }
-            Payload::TableSection(reader) => {
-                let mut tables = TableSection::new();
-                for (i, table) in reader.into_iter().enumerate() {
-                    let table = table?;
-                    let mut ty = RoundtripReencoder.table_type(table.ty).map_err(reencode)?;
-                    if i == 0 {
-                        table_size = Some(ty.minimum);
-                        ty = TableType {
-                            minimum: ty.minimum + 1,
-                            maximum: ty.maximum.map(|m| m.max(ty.minimum + 1)),
-                            ..ty
-                        };
-                    }
-                    tables.table(ty);
-                }
-                out.section(&tables);
-            }
-            Payload::ExportSection(reader) => {
-                let mut exports = ExportSection::new();
-                for export in reader {
-                    let export = export?;
-                    if matches!(export.kind, wasmparser::ExternalKind::Func) {
-                        runtime_exports.push((export.name.to_string(), export.index));
-                    }
-                    if is_internal(export.name) {
-                        continue;
-                    }
-                    let kind = RoundtripReencoder
-                        .export_kind(export.kind)
-                        .map_err(reencode)?;
-                    let index = match kind {
-                        ExportKind::Func => shift.function_index(export.index).map_err(reencode)?,
-                        _ => export.index,
-                    };
-                    exports.export(export.name, kind, index);
-                }
-                let first_glue = shift.imports + added + defined + 1;
-                for (i, export) in glue.exports.iter().enumerate() {
-                    let index = first_glue + 2 * i as u32;
-                    exports.export(&export.name, ExportKind::Func, index);
-                    if !export.signature.flat_results.is_empty() {
-                        exports.export(
-                            &post_return_name(&export.name),
-                            ExportKind::Func,
-                            index + 1,
-                        );
-                    }
-                }
-                let first_dtor = first_glue + 2 * glue.exports.len() as u32;
-                for (i, (name, _)) in glue.dtors.iter().enumerate() {
-                    exports.export(name, ExportKind::Func, first_dtor + i as u32);
-                }
-                out.section(&exports);
-                pending_elements = true;
-            }
-            Payload::ElementSection(reader) => {
-                had_elements = true;
-                let mut elements = ElementSection::new();
-                shift
-                    .parse_element_section(&mut elements, reader)
-                    .map_err(reencode)?;
-                out.section(dispatch_elements(
-                    table_size,
-                    shift.imports,
-                    added,
-                    defined,
-                    &mut elements,
-                )?);
-            }
-            Payload::CodeSectionStart { count, .. } => bodies_left = count,
-            Payload::CodeSectionEntry(body) => {
-                shift
-                    .parse_function_body(&mut code, body)
-                    .map_err(reencode)?;
-                bodies_left -= 1;
-                if bodies_left == 0 {
-                    let runtime = RuntimeFuncs::find(&runtime_exports, &mut shift)?;
-                    emit_glue(&mut code, glue, shift.imports, &runtime);
-                    out.section(&code);
-                }
-            }
-            Payload::CustomSection(section) => {
-                // Function names would no longer match their indices.
-                if section.name() != "name" {
-                    shift
-                        .parse_custom_section(&mut out, section)
-                        .map_err(reencode)?;
-                }
-            }
-            Payload::DataCountSection { count, .. } => {
-                out.section(&wasm_encoder::DataCountSection { count });
-            }
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    out.section(&wasm_encoder::RawSection {
-                        id,
-                        data: &module[range.start as usize..range.end as usize],
-                    });
-                }
-            }
-        }
-    }
-    Ok(out.finish())
+/// The function indices of the glue in the linked module. Runtime imports keep their indices, the
+/// world's imports follow them, then the runtime's own functions (shifted), then the dispatch
+/// function, a wrapper and a post-return function per export, and the destructors.
+struct Indices {
+    runtime_imports: u32,
+    added_imports: u32,
+    dispatch: u32,
 }
 
-/// Adds the element segment that puts the dispatch function in its table slot.
-fn dispatch_elements(
-    table_size: Option<u64>,
-    imports: u32,
-    added: u32,
-    defined: u32,
-    elements: &mut ElementSection,
-) -> Result<&ElementSection> {
-    let slot = table_size.ok_or_else(|| anyhow!("the runtime has no function table"))?;
-    let dispatch = imports + added + defined;
-    let offset = ConstExpr::i32_const(i32::try_from(slot).context("table too large")?);
-    elements.active(
-        Some(0),
-        &offset,
-        Elements::Functions(Cow::Owned(vec![dispatch])),
-    );
-    Ok(elements)
+impl Indices {
+    fn new(info: &ModuleInfo, glue: &Glue<'_>) -> Self {
+        let runtime_imports = info.imports.len() as u32;
+        let added_imports = glue.imports.len() as u32;
+        Self {
+            runtime_imports,
+            added_imports,
+            dispatch: runtime_imports + added_imports + info.defined,
+        }
+    }
+
+    /// Where a function of the snapshot moves.
+    fn shift(&self, func: u32) -> u32 {
+        if func < self.runtime_imports {
+            func
+        } else {
+            func + self.added_imports
+        }
+    }
+
+    fn import(&self, i: usize) -> u32 {
+        self.runtime_imports + i as u32
+    }
+
+    fn wrapper(&self, export: usize) -> u32 {
+        self.dispatch + 1 + 2 * export as u32
+    }
+
+    fn post_return(&self, export: usize) -> u32 {
+        self.wrapper(export) + 1
+    }
+
+    fn dtor(&self, glue: &Glue<'_>, i: usize) -> u32 {
+        self.wrapper(glue.exports.len()) + i as u32
+    }
+}
+
+/// Links `glue` into `module` (the snapshot of the runtime `layout` was computed for), returning
+/// the new module.
+pub fn link(module: &[u8], layout: Layout, glue: &Glue<'_>) -> Result<Vec<u8>> {
+    let info = rewrite::inspect(module)?;
+    if info.table_size != Some(u64::from(layout.dispatch_slot)) {
+        bail!(
+            "internal error: the snapshot's function table starts with {:?} entries, the runtime's with {}",
+            info.table_size,
+            layout.dispatch_slot
+        );
+    }
+    let indices = Indices::new(&info, glue);
+    let runtime = RuntimeFuncs::find(&info, &indices)?;
+    let type_base = info.type_params.len() as u32;
+    let types = glue_types(glue);
+    let bodies = glue_bodies(glue, &indices, &runtime);
+    let first_body_type = type_base + glue.imports.len() as u32;
+    let mut exports = Vec::new();
+    for (i, export) in glue.exports.iter().enumerate() {
+        exports.push((export.name.clone(), indices.wrapper(i)));
+        if !export.signature.flat_results.is_empty() {
+            exports.push((post_return_name(&export.name), indices.post_return(i)));
+        }
+    }
+    for (i, (name, _)) in glue.dtors.iter().enumerate() {
+        exports.push((name.clone(), indices.dtor(glue, i)));
+    }
+    let edit = Edit {
+        map: &|func| indices.shift(func),
+        drop_export: &is_internal,
+        drop_names: true,
+        types,
+        imports: glue
+            .imports
+            .iter()
+            .enumerate()
+            .map(|(i, import)| {
+                (
+                    import.module.clone(),
+                    import.name.clone(),
+                    type_base + i as u32,
+                )
+            })
+            .collect(),
+        functions: bodies
+            .into_iter()
+            .enumerate()
+            .map(|(i, body)| (first_body_type + i as u32, body))
+            .collect(),
+        exports,
+        table_entries: vec![indices.dispatch],
+        ..Edit::default()
+    };
+    rewrite::rewrite(module, &edit)
 }
 
 /// The canonical ABI's name for the post-return function of export `name`.
@@ -280,10 +158,6 @@ fn is_internal(name: &str) -> bool {
         || name == "wizer-initialize"
 }
 
-fn reencode(error: ReencodeError<Infallible>) -> anyhow::Error {
-    anyhow!("re-encoding the runtime: {error}")
-}
-
 /// The runtime's entry points, by (shifted) function index.
 struct RuntimeFuncs {
     export_args: u32,
@@ -293,14 +167,12 @@ struct RuntimeFuncs {
 }
 
 impl RuntimeFuncs {
-    fn find(exports: &[(String, u32)], shift: &mut Shift) -> Result<Self> {
-        let mut find = |name: &str| -> Result<u32> {
-            let index = exports
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, i)| *i)
-                .ok_or_else(|| anyhow!("the runtime does not export `{name}`"))?;
-            shift.function_index(index).map_err(reencode)
+    fn find(info: &ModuleInfo, indices: &Indices) -> Result<Self> {
+        let find = |name: &str| -> Result<u32> {
+            let index = info
+                .export(name)
+                .map_err(|_| anyhow!("the runtime does not export `{name}`"))?;
+            Ok(indices.shift(index))
         };
         Ok(Self {
             export_args: find(EXPORT_ARGS)?,
@@ -348,35 +220,37 @@ fn glue_types(glue: &Glue<'_>) -> Vec<(Vec<ValType>, Vec<ValType>)> {
     types
 }
 
-fn slot(index: usize, align: u32) -> MemArg {
-    MemArg {
-        offset: 8 * index as u64,
-        align,
-        target: MemArgTarget::Memory(0),
-        ordering: None,
-    }
+/// The memory argument of flat value `index` in an argument area: its slot, naturally aligned.
+fn slot(ty: &FlatType, index: usize) -> MemArg {
+    memory0(
+        u64::from(ARG_SLOT_SIZE) * index as u64,
+        ty.size().trailing_zeros(),
+    )
 }
 
 fn load(ty: &FlatType, index: usize) -> I<'static> {
+    let arg = slot(ty, index);
     match ty {
-        FlatType::I32 => I::I32Load(slot(index, 2)),
-        FlatType::I64 => I::I64Load(slot(index, 3)),
-        FlatType::F32 => I::F32Load(slot(index, 2)),
-        FlatType::F64 => I::F64Load(slot(index, 3)),
+        FlatType::I32 => I::I32Load(arg),
+        FlatType::I64 => I::I64Load(arg),
+        FlatType::F32 => I::F32Load(arg),
+        FlatType::F64 => I::F64Load(arg),
     }
 }
 
 fn store(ty: &FlatType, index: usize) -> I<'static> {
+    let arg = slot(ty, index);
     match ty {
-        FlatType::I32 => I::I32Store(slot(index, 2)),
-        FlatType::I64 => I::I64Store(slot(index, 3)),
-        FlatType::F32 => I::F32Store(slot(index, 2)),
-        FlatType::F64 => I::F64Store(slot(index, 3)),
+        FlatType::I32 => I::I32Store(arg),
+        FlatType::I64 => I::I64Store(arg),
+        FlatType::F32 => I::F32Store(arg),
+        FlatType::F64 => I::F64Store(arg),
     }
 }
 
-/// Emits the bodies of the glue functions, in the order of [`glue_types`] after the imports.
-fn emit_glue(code: &mut CodeSection, glue: &Glue<'_>, first_import: u32, runtime: &RuntimeFuncs) {
+/// The bodies of the glue functions, in the order of [`glue_types`] after the imports.
+fn glue_bodies(glue: &Glue<'_>, indices: &Indices, runtime: &RuntimeFuncs) -> Vec<Function> {
+    let mut bodies = Vec::new();
     // dispatch(index, args): a br_table over the imports; each case loads the flat parameters
     // from the argument area, calls the import and stores its single flat result in slot 0.
     let mut dispatch = Function::new([]);
@@ -397,7 +271,7 @@ fn emit_glue(code: &mut CodeSection, glue: &Glue<'_>, first_import: u32, runtime
             dispatch.instruction(&I::LocalGet(1));
             dispatch.instruction(&load(param, j));
         }
-        dispatch.instruction(&I::Call(first_import + i as u32));
+        dispatch.instruction(&I::Call(indices.import(i)));
         if let Some(result) = import.signature.flat_results.first() {
             dispatch.instruction(&store(result, 0));
         }
@@ -405,7 +279,7 @@ fn emit_glue(code: &mut CodeSection, glue: &Glue<'_>, first_import: u32, runtime
     }
     dispatch.instruction(&I::End);
     dispatch.instruction(&I::End);
-    code.function(&dispatch);
+    bodies.push(dispatch);
 
     for (e, export) in glue.exports.iter().enumerate() {
         // The wrapper: spill parameters into the area, call, load a direct result.
@@ -430,13 +304,13 @@ fn emit_glue(code: &mut CodeSection, glue: &Glue<'_>, first_import: u32, runtime
             Some(_) => {}
         }
         wrapper.instruction(&I::End);
-        code.function(&wrapper);
+        bodies.push(wrapper);
 
         let mut post = Function::new([]);
         post.instruction(&I::I32Const(e as i32));
         post.instruction(&I::Call(runtime.post_return));
         post.instruction(&I::End);
-        code.function(&post);
+        bodies.push(post);
     }
 
     for (_, resource) in glue.dtors {
@@ -445,6 +319,7 @@ fn emit_glue(code: &mut CodeSection, glue: &Glue<'_>, first_import: u32, runtime
         dtor.instruction(&I::LocalGet(0));
         dtor.instruction(&I::Call(runtime.resource_dtor));
         dtor.instruction(&I::End);
-        code.function(&dtor);
+        bodies.push(dtor);
     }
+    bodies
 }

@@ -5,8 +5,10 @@
 //! The pipeline, one module per stage:
 //!
 //! 1. [`wit`]: load the WIT (in-memory files, `deps/`, merged worlds, features, built-in WASI);
-//! 2. [`summary`]: name everything for Python and build the runtime's world table;
-//! 3. [`bindings`]: generate the `wit_world` package;
+//! 2. [`summary`]: name the interfaces' Python modules ([`naming`]) and build the runtime's world
+//!    table;
+//! 3. [`python`]: the bindings' model (modules, classes, functions with their import indices),
+//!    which [`bindings`] prints as the `wit_world` package through [`source`];
 //! 4. [`bundle`]: zip the app's files and the bindings;
 //! 5. [`preinit`]: Wizer-instrument the runtime, run its init in the engine, snapshot;
 //! 6. [`glue`]: link the world's imports and exports into the snapshot;
@@ -16,22 +18,28 @@
 pub mod bindings;
 pub mod bundle;
 pub mod component;
+mod files;
 pub mod glue;
 pub mod libraries;
 pub mod names;
+pub mod naming;
 pub mod preinit;
+pub mod python;
 mod rewrite;
+pub mod source;
 pub mod stub_wasi;
 pub mod summary;
 pub mod wit;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use componentize_py_abi::{INIT_DIR, InitConfig, encode_config};
 
+pub use files::{Files, dir_prefix, path_key};
+pub use naming::Naming;
 pub use preinit::{Engine, InitError};
-pub use wit::{Files, WitOptions};
+pub use wit::WitOptions;
 
 /// The guest runtime artifacts every component is built from.
 #[derive(Clone, Copy)]
@@ -103,14 +111,9 @@ impl Stage {
 pub struct WorldOptions {
     /// What WIT to load.
     pub wit: WitOptions,
-    /// The generated package's name (`--world-module`).
-    pub world_module: String,
-    /// `--import-interface-name INTERFACE=NAME`.
-    pub import_names: HashMap<String, String>,
-    /// `--export-interface-name INTERFACE=NAME`.
-    pub export_names: HashMap<String, String>,
-    /// `--full-names`.
-    pub full_names: bool,
+    /// How the bindings are named (`--world-module`, `--*-interface-name`, `--full-names`) and,
+    /// for `componentize`, the app module.
+    pub naming: Naming,
 }
 
 impl Default for WorldOptions {
@@ -120,10 +123,7 @@ impl Default for WorldOptions {
                 paths: vec!["wit".into()],
                 ..WitOptions::default()
             },
-            world_module: "wit_world".into(),
-            import_names: HashMap::new(),
-            export_names: HashMap::new(),
-            full_names: false,
+            naming: Naming::default(),
         }
     }
 }
@@ -131,10 +131,8 @@ impl Default for WorldOptions {
 /// Settings of `componentize`.
 #[derive(Debug, Clone)]
 pub struct ComponentizeOptions {
-    /// WIT and naming.
+    /// WIT and naming; `world.naming.app_module` is the app module, imported at pre-init.
     pub world: WorldOptions,
-    /// The app module, imported at pre-init.
-    pub app_module: String,
     /// Python path directories inside the [`Files`], searched in order.
     pub python_path: Vec<String>,
     /// `-m MODULE=WORLD`: the world of each library that ships WIT (see [`libraries`]).
@@ -143,35 +141,145 @@ pub struct ComponentizeOptions {
     pub stub_wasi: bool,
 }
 
-fn naming(options: &WorldOptions, app_module: &str) -> summary::Naming {
-    summary::Naming {
-        world_module: options.world_module.clone(),
-        app_module: app_module.to_string(),
-        import_names: options.import_names.clone(),
-        export_names: options.export_names.clone(),
-        full_names: options.full_names,
-        full_interfaces: Default::default(),
-    }
-}
-
 /// Generates the Python bindings for the world: path → contents.
 pub fn bindings(files: &Files, options: &WorldOptions) -> Result<BTreeMap<String, String>> {
     guarded(|| {
         let loaded = wit::load(files, &options.wit)?;
-        let summary = summary::Summary::new(&loaded.resolve, loaded.world, naming(options, "app"))?;
+        let summary = summary::Summary::new(&loaded.resolve, loaded.world, options.naming.clone())?;
         Ok(bindings::generate(&summary))
     })
 }
 
-/// Builds a component from the app in `files`, calling `progress` as each stage starts.
+/// What a build tells its caller as it goes. A closure taking a [`Stage`] is one that only wants
+/// the stages.
+pub trait Progress {
+    /// `stage` starts.
+    fn stage(&mut self, stage: Stage);
+    /// The bindings are generated (path → contents): for callers that show them, so they need
+    /// not generate them again.
+    fn bindings(&mut self, _bindings: &BTreeMap<String, String>) {}
+}
+
+impl<F: FnMut(Stage)> Progress for F {
+    fn stage(&mut self, stage: Stage) {
+        self(stage)
+    }
+}
+
+/// Builds a component from the app in `files`, telling `progress` as each stage starts.
 pub fn componentize<E: Engine>(
     files: &Files,
     options: &ComponentizeOptions,
     runtime: Runtime<'_>,
     engine: &mut E,
-    progress: &mut dyn FnMut(Stage),
+    progress: &mut dyn Progress,
 ) -> Result<Vec<u8>> {
-    guarded(|| build(files, options, runtime, engine, progress))
+    guarded(|| {
+        progress.stage(Stage::Wit);
+        let libraries = libraries::find(files, &options.python_path, &options.module_worlds)?;
+        let mut wit_options = options.world.wit.clone();
+        wit_options
+            .libraries
+            .extend(libraries.iter().filter_map(libraries::Library::wit));
+        let loaded = wit::load(files, &wit_options)?;
+        let (resolve, world) = (&loaded.resolve, loaded.world);
+        // An interface that a library with `full_names` brings in first is named in full everywhere:
+        // in `wit_world` and in every library's bindings.
+        let mut app_naming = options.world.naming.clone();
+        let named_by: Vec<(wit_parser::WorldId, bool)> = loaded
+            .main_worlds
+            .iter()
+            .map(|&w| (w, options.world.naming.full_names))
+            .chain(
+                libraries
+                    .iter()
+                    .filter(|library| library.wit_path.is_some())
+                    .zip(&loaded.library_worlds)
+                    .map(|(library, &w)| {
+                        (w, library.full_names || options.world.naming.full_names)
+                    }),
+            )
+            .collect();
+        app_naming.full_interfaces = naming::full_interfaces(resolve, &named_by);
+        let mut summary = summary::Summary::new(resolve, world, app_naming)?;
+        let layout = glue::Layout::of(runtime.module)?;
+        summary.table.import_dispatch = layout.dispatch_slot;
+
+        progress.stage(Stage::Bindings);
+        let generated = bindings::generate(&summary);
+        progress.bindings(&generated);
+
+        progress.stage(Stage::Bundle);
+        let mut app_files = bundle::select(files, &options.python_path, generated);
+        let library_worlds = libraries
+            .iter()
+            .filter(|library| library.wit_path.is_some())
+            .zip(&loaded.library_worlds);
+        for (library, &library_world) in library_worlds {
+            let Some(package) = &library.bindings else {
+                continue;
+            };
+            let own_naming = naming::Naming {
+                world_module: package.replace('/', "."),
+                full_names: library.full_names,
+                full_interfaces: summary.naming.full_interfaces.clone(),
+                ..options.world.naming.clone()
+            };
+            let own = summary::Summary::new(resolve, library_world, own_naming)?;
+            bundle::replace_package(
+                &mut app_files,
+                package,
+                libraries::alias_bindings(&summary, &own),
+            );
+        }
+        bundle::check_app_module(&app_files, &summary.naming.app_module, &options.python_path)?;
+        let app_zip = bundle::zip(&app_files)?;
+        let config = InitConfig {
+            bundles: vec![
+                format!("{INIT_DIR}/stdlib.zip"),
+                format!("{INIT_DIR}/app.zip"),
+            ],
+            app_module: Some(summary.naming.app_module.clone()),
+            world: summary.table.clone(),
+        };
+        let init_files = vec![
+            ("init.bin".to_string(), encode_config(&config)),
+            ("stdlib.zip".to_string(), runtime.stdlib.to_vec()),
+            ("app.zip".to_string(), app_zip),
+        ];
+
+        progress.stage(Stage::Instrument);
+        let instrumented = preinit::instrument(runtime.module)?;
+
+        progress.stage(Stage::Initialize);
+        let mut instance = engine
+            .initialize(&instrumented.module, &init_files)
+            .map_err(|e| {
+                let stderr = e.stderr.trim_end();
+                if stderr.is_empty() {
+                    anyhow!("initialising the app failed: {}", e.message)
+                } else {
+                    anyhow!("initialising the app failed:\n{stderr}")
+                }
+            })?;
+
+        progress.stage(Stage::Snapshot);
+        let snapshot = instrumented.snapshot(&mut instance)?;
+
+        progress.stage(Stage::Link);
+        let glue = glue::Glue {
+            imports: &summary.table.imports,
+            exports: &summary.table.exports,
+            dtors: &summary.dtors,
+        };
+        let mut linked = glue::link(&snapshot, layout, &glue).context("linking the glue")?;
+        if options.stub_wasi {
+            linked = stub_wasi::stub(&linked)?;
+        }
+
+        progress.stage(Stage::Component);
+        component::encode(&linked, resolve, world, !options.stub_wasi)
+    })
 }
 
 /// Runs `f`, turning a panic (a bug here or in a WIT crate, whatever the input) into an error
@@ -187,150 +295,4 @@ fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
             "internal error (a bug in componentize-py, please report it with the input): {message}"
         ))
     })
-}
-
-fn build<E: Engine>(
-    files: &Files,
-    options: &ComponentizeOptions,
-    runtime: Runtime<'_>,
-    engine: &mut E,
-    progress: &mut dyn FnMut(Stage),
-) -> Result<Vec<u8>> {
-    progress(Stage::Wit);
-    let libraries = libraries::find(files, &options.python_path, &options.module_worlds)?;
-    let mut wit_options = options.world.wit.clone();
-    wit_options
-        .libraries
-        .extend(libraries.iter().filter_map(libraries::Library::wit));
-    let loaded = wit::load(files, &wit_options)?;
-    let (resolve, world) = (&loaded.resolve, loaded.world);
-    // An interface that a library with `full_names` brings in first is named in full everywhere:
-    // in `wit_world` and in every library's bindings.
-    let mut app_naming = naming(&options.world, &options.app_module);
-    let named_by: Vec<(wit_parser::WorldId, bool)> = loaded
-        .main_worlds
-        .iter()
-        .map(|&w| (w, options.world.full_names))
-        .chain(
-            libraries
-                .iter()
-                .filter(|library| library.wit_path.is_some())
-                .zip(&loaded.library_worlds)
-                .map(|(library, &w)| (w, library.full_names || options.world.full_names)),
-        )
-        .collect();
-    app_naming.full_interfaces = summary::full_interfaces(resolve, &named_by);
-    let mut summary = summary::Summary::new(resolve, world, app_naming)?;
-    summary.table.import_dispatch = glue::dispatch_slot(runtime.module)?;
-
-    progress(Stage::Bindings);
-    let generated = bindings::generate(&summary);
-
-    progress(Stage::Bundle);
-    // The host stand-in for the runtime module is never imported in a component: leave it out.
-    let mut app_files: BTreeMap<String, Vec<u8>> = generated
-        .into_iter()
-        .filter(|(path, _)| path != bindings::HOST_RUNTIME_PATH)
-        .map(|(path, text)| (path, text.into_bytes()))
-        .collect();
-    for dir in &options.python_path {
-        let prefix = match dir.trim_start_matches("./").trim_end_matches('/') {
-            "" | "." => String::new(),
-            dir => format!("{dir}/"),
-        };
-        for (path, contents) in files.range(prefix.clone()..) {
-            let Some(relative) = path.strip_prefix(&prefix) else {
-                break;
-            };
-            let build_only =
-                relative.ends_with(".wit") || relative.ends_with(libraries::CONFIG_FILE);
-            if build_only
-                || relative
-                    .split('/')
-                    .any(|part| part == "__pycache__" || part.starts_with('.'))
-            {
-                continue;
-            }
-            app_files
-                .entry(relative.to_string())
-                .or_insert_with(|| contents.clone());
-        }
-    }
-    let library_worlds = libraries
-        .iter()
-        .filter(|library| library.wit_path.is_some())
-        .zip(&loaded.library_worlds);
-    for (library, &library_world) in library_worlds {
-        let Some(package) = &library.bindings else {
-            continue;
-        };
-        let own_naming = summary::Naming {
-            world_module: package.replace('/', "."),
-            full_names: library.full_names,
-            full_interfaces: summary.naming.full_interfaces.clone(),
-            ..naming(&options.world, &options.app_module)
-        };
-        let own = summary::Summary::new(resolve, library_world, own_naming)?;
-        let stale = format!("{package}/");
-        app_files.retain(|path, _| !path.starts_with(&stale));
-        for (path, text) in libraries::alias_bindings(&summary, &own) {
-            app_files.insert(path, text.into_bytes());
-        }
-    }
-    let app = &options.app_module;
-    let app_path = app.replace('.', "/");
-    if !app_files.contains_key(&format!("{app_path}.py"))
-        && !app_files.contains_key(&format!("{app_path}/__init__.py"))
-    {
-        bail!(
-            "app module `{app}` not found: no {app_path}.py or {app_path}/__init__.py in the Python path ({})",
-            options.python_path.join(", ")
-        );
-    }
-    let app_zip = bundle::zip(&app_files)?;
-    let config = InitConfig {
-        bundles: vec![
-            format!("{INIT_DIR}/stdlib.zip"),
-            format!("{INIT_DIR}/app.zip"),
-        ],
-        app_module: Some(app.clone()),
-        world: summary.table.clone(),
-    };
-    let init_files = vec![
-        ("init.bin".to_string(), encode_config(&config)),
-        ("stdlib.zip".to_string(), runtime.stdlib.to_vec()),
-        ("app.zip".to_string(), app_zip),
-    ];
-
-    progress(Stage::Instrument);
-    let instrumented = preinit::instrument(runtime.module)?;
-
-    progress(Stage::Initialize);
-    let mut instance = engine
-        .initialize(&instrumented.module, &init_files)
-        .map_err(|e| {
-            let stderr = e.stderr.trim_end();
-            if stderr.is_empty() {
-                anyhow!("initialising the app failed: {}", e.message)
-            } else {
-                anyhow!("initialising the app failed:\n{stderr}")
-            }
-        })?;
-
-    progress(Stage::Snapshot);
-    let snapshot = instrumented.snapshot(&mut instance)?;
-
-    progress(Stage::Link);
-    let glue = glue::Glue {
-        imports: &summary.table.imports,
-        exports: &summary.table.exports,
-        dtors: &summary.dtors,
-    };
-    let mut linked = glue::link(&snapshot, &glue).context("linking the glue")?;
-    if options.stub_wasi {
-        linked = stub_wasi::stub(&linked)?;
-    }
-
-    progress(Stage::Component);
-    component::encode(&linked, resolve, world, !options.stub_wasi)
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 
-use crate::summary::{Direction, Summary};
-use crate::wit::{Files, LibraryWorld};
+use crate::files::{Files, dir_prefix};
+use crate::naming::Direction;
+use crate::summary::Summary;
+use crate::wit::LibraryWorld;
 
 /// The name of a library's configuration file.
 pub const CONFIG_FILE: &str = "componentize-py.toml";
@@ -178,14 +180,6 @@ fn join(dir: &str, path: &str) -> Option<String> {
         }
     }
     (parts.first() == Some(&top)).then(|| parts.join("/"))
-}
-
-/// `dir/`, or nothing for the root.
-fn dir_prefix(dir: &str) -> String {
-    match dir.trim_start_matches("./").trim_end_matches('/') {
-        "" | "." => String::new(),
-        dir => format!("{dir}/"),
-    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
-//! Rewriting a core module's function index space: drop some function imports, append functions,
-//! and send every function reference (calls, exports, elements) through an index map. Used by the
-//! pre-init stat wrappers and by `--stub-wasi`.
+//! The one core-module re-encoder: reads what a module holds ([`inspect`]) and writes it back with
+//! an [`Edit`] applied (function imports dropped or added, types, functions, exports and table
+//! entries appended, every function reference sent through an index map). The pre-init stat
+//! wrappers, `--stub-wasi` and the glue are all edits.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode, RoundtripReencoder};
 use wasm_encoder::{
-    CodeSection, ElementSection, ExportSection, Function, FunctionSection, ImportSection, Module,
-    RawSection,
+    CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
+    Function, FunctionSection, ImportSection, MemArg, MemArgTarget, Module, RawSection,
+    TableSection, TableType, TypeSection, ValType,
 };
 use wasmparser::{CompositeInnerType, Parser, Payload, TypeRef};
 
@@ -22,22 +25,39 @@ pub struct FuncImport {
     pub ty: u32,
 }
 
-/// What a rewrite needs to know about a module.
+/// What an edit needs to know about a module.
 pub struct ModuleInfo {
+    /// Parameter count of each type, in type-index order.
+    pub type_params: Vec<usize>,
     /// Function imports, in index order (the module must import nothing else).
     pub imports: Vec<FuncImport>,
     /// Number of defined functions.
     pub defined: u32,
-    /// Parameter count of each type.
-    pub type_params: Vec<usize>,
+    /// Initial size of the first table, if there is one.
+    pub table_size: Option<u64>,
+    /// Exported functions: (name, function index).
+    pub func_exports: Vec<(String, u32)>,
 }
 
-/// Reads the function imports, defined-function count and type arities of `module`.
+impl ModuleInfo {
+    /// The index of the function exported as `name`.
+    pub fn export(&self, name: &str) -> Result<u32> {
+        self.func_exports
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| *i)
+            .ok_or_else(|| anyhow!("the module does not export `{name}`"))
+    }
+}
+
+/// Reads the types, function imports, defined functions, table and exports of `module`.
 pub fn inspect(module: &[u8]) -> Result<ModuleInfo> {
     let mut info = ModuleInfo {
+        type_params: Vec::new(),
         imports: Vec::new(),
         defined: 0,
-        type_params: Vec::new(),
+        table_size: None,
+        func_exports: Vec::new(),
     };
     for payload in Parser::new(0).parse_all(module) {
         match payload? {
@@ -69,13 +89,65 @@ pub fn inspect(module: &[u8]) -> Result<ModuleInfo> {
                 }
             }
             Payload::FunctionSection(reader) => info.defined = reader.count(),
+            Payload::TableSection(reader) => {
+                if let Some(table) = reader.into_iter().next() {
+                    info.table_size = Some(table?.ty.initial);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    if matches!(export.kind, wasmparser::ExternalKind::Func) {
+                        info.func_exports
+                            .push((export.name.to_string(), export.index));
+                    }
+                }
+            }
             _ => {}
         }
     }
     Ok(info)
 }
 
-/// Sends function references through a map.
+/// A change to a module. Indices in the added parts are in the new index space.
+pub struct Edit<'a> {
+    /// Function imports (by index) to remove.
+    pub drop_import: &'a dyn Fn(usize) -> bool,
+    /// Every function reference of the module goes through this map (old index → new).
+    pub map: &'a dyn Fn(u32) -> u32,
+    /// Exports (by name) to remove.
+    pub drop_export: &'a dyn Fn(&str) -> bool,
+    /// Whether to drop the `name` section (when function indices change, names would be wrong).
+    pub drop_names: bool,
+    /// Function types appended to the type section: (params, results).
+    pub types: Vec<(Vec<ValType>, Vec<ValType>)>,
+    /// Function imports appended after the kept ones: (module, name, type index).
+    pub imports: Vec<(String, String, u32)>,
+    /// Functions appended after the defined ones: (type index, body).
+    pub functions: Vec<(u32, Function)>,
+    /// Function exports appended: (name, function index).
+    pub exports: Vec<(String, u32)>,
+    /// Functions appended to the first table, which grows by as many entries.
+    pub table_entries: Vec<u32>,
+}
+
+impl Default for Edit<'_> {
+    fn default() -> Self {
+        Self {
+            drop_import: &|_| false,
+            map: &|func| func,
+            drop_export: &|_| false,
+            drop_names: false,
+            types: Vec::new(),
+            imports: Vec::new(),
+            functions: Vec::new(),
+            exports: Vec::new(),
+            table_entries: Vec::new(),
+        }
+    }
+}
+
+/// Sends function references through the edit's map.
 struct Remap<'a>(&'a dyn Fn(u32) -> u32);
 
 impl Reencode for Remap<'_> {
@@ -90,32 +162,62 @@ fn reencode(error: ReencodeError<Infallible>) -> anyhow::Error {
     anyhow!("rewriting the module: {error}")
 }
 
-/// Rewrites `module`: function imports for which `drop` is true are removed, `appended` functions
-/// (type index, body) follow the defined ones, and every function reference goes through `map`
-/// (old index space → new).
-pub fn rewrite(
-    module: &[u8],
-    drop: &dyn Fn(usize) -> bool,
-    map: &dyn Fn(u32) -> u32,
-    appended: &[(u32, Function)],
-) -> Result<Vec<u8>> {
+/// Returns `module` with `edit` applied.
+pub fn rewrite(module: &[u8], edit: &Edit<'_>) -> Result<Vec<u8>> {
     let mut out = Module::new();
-    let mut remap = Remap(map);
+    let mut remap = Remap(edit.map);
     let mut code = CodeSection::new();
     let mut bodies_left = 0u32;
+    let mut table_start = None;
+    let mut elements_written = edit.table_entries.is_empty();
     for payload in Parser::new(0).parse_all(module) {
-        match payload? {
-            Payload::Version { .. } | Payload::End(_) => {}
+        let payload = payload?;
+        // Table entries need an element segment; a module without one gets it before the first
+        // section that follows elements.
+        if !elements_written
+            && matches!(
+                payload,
+                Payload::DataCountSection { .. }
+                    | Payload::CodeSectionStart { .. }
+                    | Payload::DataSection(_)
+            )
+        {
+            out.section(&table_segment(table_start, edit, ElementSection::new())?);
+            elements_written = true;
+        }
+        match payload {
+            Payload::Version { .. } => {}
+            Payload::End(_) => {
+                if !elements_written {
+                    out.section(&table_segment(table_start, edit, ElementSection::new())?);
+                    elements_written = true;
+                }
+            }
+            Payload::TypeSection(reader) => {
+                let mut types = TypeSection::new();
+                remap
+                    .parse_type_section(&mut types, reader)
+                    .map_err(reencode)?;
+                for (params, results) in &edit.types {
+                    types
+                        .ty()
+                        .function(params.iter().copied(), results.iter().copied());
+                }
+                out.section(&types);
+            }
             Payload::ImportSection(reader) => {
                 let mut imports = ImportSection::new();
                 for (i, import) in reader.into_imports().enumerate() {
                     let import = import?;
-                    if !drop(i) {
+                    if !(edit.drop_import)(i) {
                         let ty = RoundtripReencoder
                             .entity_type(import.ty)
                             .map_err(reencode)?;
                         imports.import(import.module, import.name, ty);
                     }
+                }
+                for (module, name, ty) in &edit.imports {
+                    imports.import(module, name, EntityType::Function(*ty));
                 }
                 out.section(&imports);
             }
@@ -124,16 +226,47 @@ pub fn rewrite(
                 remap
                     .parse_function_section(&mut functions, reader)
                     .map_err(reencode)?;
-                for (ty, _) in appended {
+                for (ty, _) in &edit.functions {
                     functions.function(*ty);
                 }
                 out.section(&functions);
             }
+            Payload::TableSection(reader) => {
+                let mut tables = TableSection::new();
+                for (i, table) in reader.into_iter().enumerate() {
+                    let mut ty = RoundtripReencoder.table_type(table?.ty).map_err(reencode)?;
+                    if i == 0 && !edit.table_entries.is_empty() {
+                        table_start = Some(ty.minimum);
+                        let minimum = ty.minimum + edit.table_entries.len() as u64;
+                        ty = TableType {
+                            minimum,
+                            maximum: ty.maximum.map(|m| m.max(minimum)),
+                            ..ty
+                        };
+                    }
+                    tables.table(ty);
+                }
+                out.section(&tables);
+            }
             Payload::ExportSection(reader) => {
                 let mut exports = ExportSection::new();
-                remap
-                    .parse_export_section(&mut exports, reader)
-                    .map_err(reencode)?;
+                for export in reader {
+                    let export = export?;
+                    if (edit.drop_export)(export.name) {
+                        continue;
+                    }
+                    let kind = RoundtripReencoder
+                        .export_kind(export.kind)
+                        .map_err(reencode)?;
+                    let index = match kind {
+                        ExportKind::Func => (edit.map)(export.index),
+                        _ => export.index,
+                    };
+                    exports.export(export.name, kind, index);
+                }
+                for (name, func) in &edit.exports {
+                    exports.export(name, ExportKind::Func, *func);
+                }
                 out.section(&exports);
             }
             Payload::ElementSection(reader) => {
@@ -141,6 +274,10 @@ pub fn rewrite(
                 remap
                     .parse_element_section(&mut elements, reader)
                     .map_err(reencode)?;
+                if !elements_written {
+                    elements = table_segment(table_start, edit, elements)?;
+                    elements_written = true;
+                }
                 out.section(&elements);
             }
             Payload::CodeSectionStart { count, .. } => bodies_left = count,
@@ -150,16 +287,18 @@ pub fn rewrite(
                     .map_err(reencode)?;
                 bodies_left -= 1;
                 if bodies_left == 0 {
-                    for (_, body) in appended {
+                    for (_, body) in &edit.functions {
                         code.function(body);
                     }
                     out.section(&code);
                 }
             }
             Payload::CustomSection(section) => {
-                remap
-                    .parse_custom_section(&mut out, section)
-                    .map_err(reencode)?;
+                if !(edit.drop_names && section.name() == "name") {
+                    remap
+                        .parse_custom_section(&mut out, section)
+                        .map_err(reencode)?;
+                }
             }
             other => {
                 if let Some((id, range)) = other.as_section() {
@@ -172,4 +311,65 @@ pub fn rewrite(
         }
     }
     Ok(out.finish())
+}
+
+/// Appends to `elements` the active segment that puts the edit's table entries at the first
+/// table's old end.
+fn table_segment(
+    table_start: Option<u64>,
+    edit: &Edit<'_>,
+    mut elements: ElementSection,
+) -> Result<ElementSection> {
+    let start = table_start.ok_or_else(|| anyhow!("the module has no function table"))?;
+    let offset = ConstExpr::i32_const(i32::try_from(start).context("table too large")?);
+    elements.active(
+        Some(0),
+        &offset,
+        Elements::Functions(Cow::Borrowed(&edit.table_entries)),
+    );
+    Ok(elements)
+}
+
+/// Returns `module` with each function import for which `local` gives a body replaced by a
+/// defined function with that body (and the import's type). Replacements follow the module's own
+/// functions, in import order; the kept imports and the defined functions move down.
+pub fn replace_imports(
+    module: &[u8],
+    local: &dyn Fn(&FuncImport, usize) -> Option<Function>,
+) -> Result<Vec<u8>> {
+    let info = inspect(module)?;
+    let mut replaced = Vec::new();
+    let mut functions = Vec::new();
+    for import in &info.imports {
+        let body = local(import, info.type_params[import.ty as usize]);
+        replaced.push(body.is_some());
+        if let Some(body) = body {
+            functions.push((import.ty, body));
+        }
+    }
+    let kept = replaced.iter().filter(|r| !**r).count() as u32;
+    let first_local = kept + info.defined;
+    let replaced_before = |end: usize| replaced[..end].iter().filter(|r| **r).count() as u32;
+    let map = |func: u32| match replaced.get(func as usize) {
+        Some(true) => first_local + replaced_before(func as usize),
+        Some(false) => func - replaced_before(func as usize),
+        None => func - replaced_before(replaced.len()),
+    };
+    let edit = Edit {
+        drop_import: &|i| replaced[i],
+        map: &map,
+        functions,
+        ..Edit::default()
+    };
+    rewrite(module, &edit)
+}
+
+/// A memory argument for memory 0: `offset` bytes on, `align` as log2 of the alignment.
+pub fn memory0(offset: u64, align: u32) -> MemArg {
+    MemArg {
+        offset,
+        align,
+        target: MemArgTarget::Memory(0),
+        ordering: None,
+    }
 }

@@ -1,13 +1,13 @@
-//! The world summary: one walk over a WIT world that names every Python module, class and function,
-//! computes canonical-ABI layouts, and produces the runtime's [`WorldTable`] together with the core
-//! names and signatures the glue needs.
+//! The world summary: one walk over a WIT world (its interfaces named by [`crate::naming`]) that
+//! computes canonical-ABI layouts and produces the runtime's [`WorldTable`] together with the core
+//! names and signatures the glue needs; [`crate::python`] builds the bindings' model from it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use anyhow::{Result, bail};
 use componentize_py_abi::{
     self as abi, Case, ExportFunction, ExportTarget, Field, FlatType, ImportFunction, Layout,
-    PyName, Resource, ResourceIntrinsics, Signature, TypeDef, TypeKind, WorldTable,
+    PyName, Resource, ResourceIntrinsics, ResourceSide, Signature, TypeDef, TypeKind, WorldTable,
 };
 use wit_parser::abi::{AbiVariant, FlatTypes, WasmType};
 use wit_parser::{
@@ -17,78 +17,9 @@ use wit_parser::{
 };
 
 use crate::names;
+use crate::naming::{self, Direction, InterfaceInfo, Naming};
 
 const MANGLING: ManglingAndAbi = ManglingAndAbi::Legacy(LiftLowerAbi::Sync);
-
-/// Which side of the world an item is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// Imported by the component.
-    Import,
-    /// Exported by the component.
-    Export,
-}
-
-/// Naming settings (the CLI's `--world-module`, `--*-interface-name`, `--full-names`).
-#[derive(Debug, Clone)]
-pub struct Naming {
-    /// The generated package's name.
-    pub world_module: String,
-    /// The app module, where export classes live.
-    pub app_module: String,
-    /// Interface name → Python module name overrides for imports.
-    pub import_names: HashMap<String, String>,
-    /// Interface name → Python module name overrides for exports.
-    pub export_names: HashMap<String, String>,
-    /// Always qualify interface module names with their package.
-    pub full_names: bool,
-    /// Interfaces, by side, whose module names are qualified although `full_names` is off: those
-    /// that a library with `full_names = true` brings in first (see [`full_interfaces`]).
-    pub full_interfaces: HashSet<(InterfaceId, Direction)>,
-}
-
-/// The interfaces of `worlds` whose modules get full names: each interface is named, on each side,
-/// as the first world that has it asks (`true`: in full), as componentize-py names the interfaces
-/// of an app and the libraries it uses (the app's worlds first, then the libraries in order).
-pub fn full_interfaces(
-    resolve: &Resolve,
-    worlds: &[(WorldId, bool)],
-) -> HashSet<(InterfaceId, Direction)> {
-    let mut seen = HashSet::new();
-    let mut full = HashSet::new();
-    for &(world, in_full) in worlds {
-        let world = &resolve.worlds[world];
-        let sides = [
-            (Direction::Import, &world.imports),
-            (Direction::Export, &world.exports),
-        ];
-        for (direction, items) in sides {
-            for item in items.values() {
-                if let WorldItem::Interface { id, .. } = item
-                    && seen.insert((*id, direction))
-                    && in_full
-                {
-                    full.insert((*id, direction));
-                }
-            }
-        }
-    }
-    full
-}
-
-/// An interface of the world and the Python module its bindings go in.
-#[derive(Debug, Clone)]
-pub struct InterfaceInfo {
-    /// Its key in the world.
-    pub key: WorldKey,
-    /// Its id.
-    pub id: InterfaceId,
-    /// Import or export.
-    pub direction: Direction,
-    /// The module name inside `<world>.imports` / `<world>.exports`, or the top-level module of an
-    /// exported interface's resources.
-    pub module: String,
-}
 
 /// The world, summarised.
 pub struct Summary<'a> {
@@ -120,11 +51,12 @@ impl<'a> Summary<'a> {
     pub fn new(resolve: &'a Resolve, world: WorldId, naming: Naming) -> Result<Self> {
         let mut sizes = SizeAlign::default();
         sizes.fill(resolve)?;
+        let interfaces = naming::interfaces(resolve, world, &naming);
         let mut summary = Self {
             resolve,
             world,
             naming,
-            interfaces: Vec::new(),
+            interfaces,
             table: WorldTable::default(),
             dtors: Vec::new(),
             import_indices: HashMap::new(),
@@ -133,75 +65,8 @@ impl<'a> Summary<'a> {
             side: Direction::Import,
             resource_indices: HashMap::new(),
         };
-        summary.name_interfaces();
         summary.walk()?;
         Ok(summary)
-    }
-
-    fn name_interfaces(&mut self) {
-        let world = &self.resolve.worlds[self.world];
-        let sides = [
-            (Direction::Import, &world.imports),
-            (Direction::Export, &world.exports),
-        ];
-        let mut found = Vec::new();
-        for (direction, items) in sides {
-            for (key, item) in items {
-                if let WorldItem::Interface { id, .. } = item {
-                    found.push((key.clone(), *id, direction));
-                }
-            }
-        }
-        for (key, id, direction) in &found {
-            let full = self.resolve.name_world_key(key);
-            let overrides = match direction {
-                Direction::Import => &self.naming.import_names,
-                Direction::Export => &self.naming.export_names,
-            };
-            let short = match key {
-                WorldKey::Name(name) => name.clone(),
-                WorldKey::Interface(i) => {
-                    self.resolve.interfaces[*i].name.clone().unwrap_or_default()
-                }
-            };
-            let unversioned = full.split('@').next().unwrap_or(&full).to_string();
-            let clash = found
-                .iter()
-                .filter(|(k, _, d)| d == direction && k != key)
-                .any(|(k, _, _)| match k {
-                    WorldKey::Name(n) => *n == short,
-                    WorldKey::Interface(i) => {
-                        self.resolve.interfaces[*i].name.as_deref() == Some(short.as_str())
-                    }
-                });
-            // On a clash the package qualifies the name, and the version only when another
-            // version of the same interface is there too (as componentize-py does).
-            let versions_clash = found.iter().any(|(k, _, d)| {
-                d == direction
-                    && k != key
-                    && self.resolve.name_world_key(k).split('@').next() == Some(&unversioned)
-            });
-            let qualified = |name: &str| names::snake(&name.replace([':', '/', '@', '.'], "-"));
-            let module =
-                if let Some(name) = overrides.get(&full).or_else(|| overrides.get(&unversioned)) {
-                    name.clone()
-                } else if self.naming.full_names
-                    || versions_clash
-                    || self.naming.full_interfaces.contains(&(*id, *direction))
-                {
-                    qualified(&full)
-                } else if clash {
-                    qualified(&unversioned)
-                } else {
-                    names::snake(&short)
-                };
-            self.interfaces.push(InterfaceInfo {
-                key: key.clone(),
-                id: *id,
-                direction: *direction,
-                module,
-            });
-        }
     }
 
     /// The interface info of an interface on one side of the world.
@@ -618,7 +483,8 @@ impl<'a> Summary<'a> {
         })
     }
 
-    fn is_option(&self, ty: &Type) -> bool {
+    /// Whether `ty` is an `option`, directly or through aliases.
+    pub fn is_option(&self, ty: &Type) -> bool {
         match ty {
             Type::Id(id) => match &self.resolve.types[*id].kind {
                 TypeDefKind::Type(inner) => self.is_option(inner),
@@ -684,8 +550,7 @@ impl<'a> Summary<'a> {
                 );
                 Resource {
                     class: self.class_of(ty, None),
-                    exported: None,
-                    drop: Some(drop),
+                    side: ResourceSide::Imported { drop },
                 }
             }
             Direction::Export => {
@@ -720,8 +585,7 @@ impl<'a> Summary<'a> {
                 );
                 Resource {
                     class: PyName { module, name },
-                    exported: Some(ResourceIntrinsics { new, rep, drop }),
-                    drop: None,
+                    side: ResourceSide::Exported(ResourceIntrinsics { new, rep, drop }),
                 }
             }
         };
@@ -815,154 +679,4 @@ fn kind_name(kind: &TypeDefKind) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::wit::{WitOptions, load, tests::files};
-
-    fn summary_of(wit: &str, test: impl FnOnce(&Summary<'_>)) {
-        let files = files(&[("wit/world.wit", wit)]);
-        let options = WitOptions {
-            paths: vec!["wit".into()],
-            ..WitOptions::default()
-        };
-        let loaded = load(&files, &options).unwrap();
-        let naming = Naming {
-            world_module: "wit_world".into(),
-            app_module: "app".into(),
-            import_names: HashMap::new(),
-            export_names: HashMap::new(),
-            full_names: false,
-            full_interfaces: HashSet::new(),
-        };
-        test(&Summary::new(&loaded.resolve, loaded.world, naming).unwrap());
-    }
-
-    fn export<'s>(summary: &'s Summary<'_>, name: &str) -> &'s Signature {
-        &summary
-            .table
-            .exports
-            .iter()
-            .find(|e| e.name.ends_with(name))
-            .unwrap_or_else(|| panic!("no export {name}"))
-            .signature
-    }
-
-    /// The resource of a `list<own<R>>` result.
-    fn listed_resource<'s>(summary: &'s Summary<'_>, ty: abi::Type) -> &'s Resource {
-        let abi::Type::Defined(list) = ty else {
-            panic!("not a list")
-        };
-        let TypeKind::List {
-            element: abi::Type::Defined(handle),
-        } = summary.table.types[list as usize].kind
-        else {
-            panic!("not a list of a defined type")
-        };
-        let TypeKind::Own(resource) = summary.table.types[handle as usize].kind else {
-            panic!("not an own handle")
-        };
-        &summary.table.resources[resource as usize]
-    }
-
-    const ALIASES: &str = "package t:a;\n\
-        interface one { resource thing { get: func() -> u32; } }\n\
-        interface two { use one.{thing}; b: func() -> list<thing>; }\n\
-        interface three { use one.{thing}; c: func() -> list<thing>; }\n\
-        world w { use one.{thing}; import one; import two; export one; export two; export three;\n\
-          export make: func() -> list<thing>; }";
-
-    #[test]
-    fn aliases_reach_the_side_of_the_interface_they_name() {
-        summary_of(ALIASES, |summary| {
-            // From an exported interface, `use` of an exported interface: the exported resource.
-            let b = export(summary, "#b").result.unwrap();
-            assert!(listed_resource(summary, b).exported.is_some());
-            let c = export(summary, "#c").result.unwrap();
-            assert!(listed_resource(summary, c).exported.is_some());
-            // A world-level `use` is the import, even in a world-level export.
-            let make = export(summary, "make").result.unwrap();
-            assert!(listed_resource(summary, make).exported.is_none());
-        });
-    }
-
-    #[test]
-    fn only_a_result_type_itself_raises() {
-        let wit = "package t:r;\n\
-            interface types { type r = result<s8, u64>; }\n\
-            interface api { use types.{r}; type named = result<s8, u64>; type again = named;\n\
-              a: func() -> r; b: func() -> named; c: func() -> again; d: func() -> result<u8>; }\n\
-            world w { export api; }";
-        summary_of(wit, |summary| {
-            let raises = |name| export(summary, name).result_raises;
-            assert!(!raises("#a"), "through `use`");
-            assert!(raises("#b"), "a named result");
-            assert!(!raises("#c"), "an alias of a named result");
-            assert!(raises("#d"), "inline");
-        });
-    }
-
-    #[test]
-    fn bytes_only_where_the_element_is_written_u8_or_s8() {
-        let wit = "package t:b;\n\
-            interface api { type byte = s8; type blob = list<u8>;\n\
-              a: func(x: list<s8>, y: list<u8>, z: list<byte>, w: blob, v: list<s16>); }\n\
-            world w { export api; }";
-        summary_of(wit, |summary| {
-            let kinds: Vec<&TypeKind> = export(summary, "#a")
-                .params
-                .iter()
-                .map(|ty| match ty {
-                    abi::Type::Defined(i) => &summary.table.types[*i as usize].kind,
-                    _ => panic!("a list is a defined type"),
-                })
-                .collect();
-            assert!(matches!(kinds[0], TypeKind::Bytes));
-            assert!(matches!(kinds[1], TypeKind::Bytes));
-            assert!(matches!(
-                kinds[2],
-                TypeKind::List {
-                    element: abi::Type::S8
-                }
-            ));
-            assert!(matches!(kinds[3], TypeKind::Bytes));
-            assert!(matches!(
-                kinds[4],
-                TypeKind::List {
-                    element: abi::Type::S16
-                }
-            ));
-        });
-    }
-
-    #[test]
-    fn the_first_world_with_an_interface_names_it() {
-        let files = files(&[(
-            "wit/world.wit",
-            "package t:n;\ninterface a { f: func(); }\ninterface b { g: func(); }\n\
-             world app { import a; }\nworld lib { import a; import b; export b; }",
-        )]);
-        let options = WitOptions {
-            paths: vec!["wit".into()],
-            worlds: vec!["app".into(), "lib".into()],
-            ..WitOptions::default()
-        };
-        let loaded = load(&files, &options).unwrap();
-        let [app, lib] = loaded.main_worlds[..] else {
-            panic!("two worlds")
-        };
-        let full = full_interfaces(&loaded.resolve, &[(app, false), (lib, true)]);
-        let name = |id: &(InterfaceId, Direction)| {
-            let iface = &loaded.resolve.interfaces[id.0];
-            (iface.name.clone().unwrap(), id.1)
-        };
-        let mut named: Vec<_> = full.iter().map(name).collect();
-        named.sort_by(|x, y| x.0.cmp(&y.0).then((x.1 as u8).cmp(&(y.1 as u8))));
-        assert_eq!(
-            named,
-            [
-                ("b".to_string(), Direction::Import),
-                ("b".to_string(), Direction::Export)
-            ]
-        );
-    }
-}
+mod tests;

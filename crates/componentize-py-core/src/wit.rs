@@ -2,7 +2,7 @@
 //! gates, and the built-in WASI 0.2 packages. Everything is read from an in-memory [`Files`] tree,
 //! so the native CLI, Node and browsers parse exactly the same bytes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use anyhow::{Context, Result, anyhow, bail};
 use indexmap::IndexMap;
@@ -10,12 +10,23 @@ use wit_parser::{
     PackageId, Resolve, SourceMap, UnresolvedPackageGroup, WorldId, WorldItem, WorldKey,
 };
 
-/// An in-memory file tree: `/`-separated relative paths → contents.
-pub type Files = BTreeMap<String, Vec<u8>>;
+use crate::files::{Files, dir_prefix, path_key};
 
-/// The WASI 0.2 WIT packages shipped with the tool, from the wasmtime-wasi and wasmtime-wasi-http
-/// crate sources: `(file name, contents)`.
-pub const BUILTIN_WASI: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/wasi_wit.rs"));
+/// The WASI 0.2 WIT packages shipped with the tool, in dependency order: `(file name, contents)`.
+/// `wit/wasi-0.2/` holds them as the wasmtime-wasi and wasmtime-wasi-http crates of the workspace
+/// ship them (the WASI that wasmtime hosts); `tests/host/tests/wasi_wit.rs` checks they still are.
+pub const BUILTIN_WASI: &[(&str, &str)] = &[
+    ("io.wit", include_str!("../wit/wasi-0.2/io.wit")),
+    ("clocks.wit", include_str!("../wit/wasi-0.2/clocks.wit")),
+    ("random.wit", include_str!("../wit/wasi-0.2/random.wit")),
+    (
+        "filesystem.wit",
+        include_str!("../wit/wasi-0.2/filesystem.wit"),
+    ),
+    ("sockets.wit", include_str!("../wit/wasi-0.2/sockets.wit")),
+    ("cli.wit", include_str!("../wit/wasi-0.2/cli.wit")),
+    ("http.wit", include_str!("../wit/wasi-0.2/http.wit")),
+];
 
 /// What to load and which world to pick.
 #[derive(Debug, Clone, Default)]
@@ -129,6 +140,59 @@ pub fn load(files: &Files, options: &WitOptions) -> Result<Loaded> {
     })
 }
 
+/// A world the WIT offers, as `-w/--world` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorldName {
+    /// The name to pass: plain for a world of a main package, qualified (`ns:pkg/world@1.0.0`)
+    /// for one of their dependencies.
+    pub name: String,
+    /// Whether the world belongs to a package named by a WIT path.
+    pub main: bool,
+}
+
+/// The worlds of the WIT at `options.paths` (features applied): those of the main packages in
+/// path order, then those of the packages they depend on. The built-in WASI worlds are left out.
+pub fn worlds(files: &Files, options: &WitOptions) -> Result<Vec<WorldName>> {
+    let mut resolve = empty_resolve(options);
+    let builtin = push_builtin_wasi(&mut resolve)?;
+    let mut main = Vec::new();
+    for path in &options.paths {
+        if let Some(package) = push_path(&mut resolve, files, path)?
+            && !main.contains(&package)
+        {
+            main.push(package);
+        }
+    }
+    let others = resolve
+        .packages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| !main.contains(id) && !builtin.contains(id));
+    let mut names = Vec::new();
+    for package in main.iter().copied().chain(others.collect::<Vec<_>>()) {
+        let is_main = main.contains(&package);
+        let package = &resolve.packages[package];
+        for (world, _) in &package.worlds {
+            let name = if is_main {
+                world.clone()
+            } else {
+                let pkg = &package.name;
+                let version = pkg
+                    .version
+                    .as_ref()
+                    .map(|v| format!("@{v}"))
+                    .unwrap_or_default();
+                format!("{}:{}/{world}{version}", pkg.namespace, pkg.name)
+            };
+            names.push(WorldName {
+                name,
+                main: is_main,
+            });
+        }
+    }
+    Ok(names)
+}
+
 /// A resolve with the requested features enabled.
 fn empty_resolve(options: &WitOptions) -> Resolve {
     let mut resolve = Resolve {
@@ -147,7 +211,7 @@ fn empty_resolve(options: &WitOptions) -> Resolve {
 /// `.wit` file. A path that does not exist is skipped when it is the default `wit`, else an error.
 /// Packages already loaded (the built-in WASI, or another path's) are reused, not loaded twice.
 fn push_path(resolve: &mut Resolve, files: &Files, path: &str) -> Result<Option<PackageId>> {
-    let path = normalize(path);
+    let path = path_key(path);
     if let Some(contents) = files.get(&path) {
         let mut map = SourceMap::default();
         map.push_str(&path, text(&path, contents)?);
@@ -160,11 +224,7 @@ fn push_path(resolve: &mut Resolve, files: &Files, path: &str) -> Result<Option<
             .map(Some)
             .map_err(|e| render(resolve, e.into()));
     }
-    let prefix = if path.is_empty() {
-        String::new()
-    } else {
-        format!("{path}/")
-    };
+    let prefix = dir_prefix(&path);
     if !files.keys().any(|f| f.starts_with(&prefix)) {
         if path == "wit" {
             return Ok(None);
@@ -236,12 +296,6 @@ fn render(resolve: &Resolve, error: anyhow::Error) -> anyhow::Error {
 
 fn text<'a>(path: &str, contents: &'a [u8]) -> Result<&'a str> {
     std::str::from_utf8(contents).with_context(|| format!("{path} is not UTF-8"))
-}
-
-fn normalize(path: &str) -> String {
-    path.trim_start_matches("./")
-        .trim_end_matches('/')
-        .to_string()
 }
 
 /// Pushes the built-in WASI packages (listed in dependency order), returning their ids.
@@ -371,6 +425,46 @@ pub(crate) mod tests {
             .collect()
     }
 
+    /// Options that load `wit/`.
+    fn wit_dir() -> WitOptions {
+        WitOptions {
+            paths: vec!["wit".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn lists_worlds_main_first_then_deps_qualified() {
+        let files = files(&[
+            (
+                "wit/world.wit",
+                "package my:app;\nworld app { import my:dep/greet@1.2.0; }\nworld %other { export run: func(); }",
+            ),
+            (
+                "wit/deps/dep/greet.wit",
+                "package my:dep@1.2.0;\ninterface greet { hello: func() -> string; }\nworld host { export greet; }",
+            ),
+        ]);
+        // The path is keyed like every path: `./wit/` is `wit`.
+        let options = WitOptions {
+            paths: vec!["./wit/".into()],
+            ..wit_dir()
+        };
+        let names: Vec<(String, bool)> = worlds(&files, &options)
+            .unwrap()
+            .into_iter()
+            .map(|w| (w.name, w.main))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("app".to_string(), true),
+                ("other".to_string(), true),
+                ("my:dep/host@1.2.0".to_string(), false),
+            ]
+        );
+    }
+
     #[test]
     fn loads_a_directory_with_deps() {
         let files = files(&[
@@ -383,10 +477,7 @@ pub(crate) mod tests {
                 "package my:dep;\ninterface greet { hello: func() -> string; }",
             ),
         ]);
-        let options = WitOptions {
-            paths: vec!["wit".into()],
-            ..Default::default()
-        };
+        let options = wit_dir();
         let loaded = load(&files, &options).unwrap();
         assert_eq!(loaded.resolve.worlds[loaded.world].name, "app");
         assert_eq!(loaded.resolve.worlds[loaded.world].imports.len(), 1);
@@ -398,10 +489,7 @@ pub(crate) mod tests {
             "wit/world.wit",
             "package my:app;\n\nworld app {\n  export run: func(;\n}\n",
         )]);
-        let options = WitOptions {
-            paths: vec!["wit".into()],
-            ..Default::default()
-        };
+        let options = wit_dir();
         let error = load(&files, &options).unwrap_err().to_string();
         assert!(error.contains("wit/world.wit:4:"), "{error}");
     }
@@ -409,9 +497,8 @@ pub(crate) mod tests {
     #[test]
     fn builtin_wasi_worlds_need_no_wit_path() {
         let options = WitOptions {
-            paths: vec!["wit".into()],
             worlds: vec!["wasi:cli/command@0.2.0".into()],
-            ..Default::default()
+            ..wit_dir()
         };
         let loaded = load(&Files::new(), &options).unwrap();
         assert_eq!(loaded.resolve.worlds[loaded.world].name, "command");
@@ -421,9 +508,8 @@ pub(crate) mod tests {
     fn unknown_world_is_an_error() {
         let files = files(&[("wit/world.wit", "package my:app;\nworld app {}")]);
         let options = WitOptions {
-            paths: vec!["wit".into()],
             worlds: vec!["nope".into()],
-            ..Default::default()
+            ..wit_dir()
         };
         let error = load(&files, &options).unwrap_err().to_string();
         assert!(error.contains("unknown world `nope`"), "{error}");
@@ -439,10 +525,7 @@ pub(crate) mod tests {
             ),
             ("wit/deps/io/poll.wit", io.as_str()),
         ]);
-        let options = WitOptions {
-            paths: vec!["wit".into()],
-            ..Default::default()
-        };
+        let options = wit_dir();
         let loaded = load(&files, &options).unwrap();
         assert_eq!(loaded.resolve.worlds[loaded.world].imports.len(), 1);
     }
@@ -466,10 +549,9 @@ pub(crate) mod tests {
              world host { import a; export run: func(); }",
         )]);
         let options = WitOptions {
-            paths: vec!["wit".into()],
             worlds: vec!["app".into()],
             intersect_world: Some("host".into()),
-            ..Default::default()
+            ..wit_dir()
         };
         let loaded = load(&files, &options).unwrap();
         let world = &loaded.resolve.worlds[loaded.world];
@@ -491,9 +573,8 @@ pub(crate) mod tests {
              world other { import log; }",
         )]);
         let options = WitOptions {
-            paths: vec!["wit".into()],
             worlds: vec!["app".into(), "other".into()],
-            ..Default::default()
+            ..wit_dir()
         };
         let loaded = load(&files, &options).unwrap();
         let resolve = &loaded.resolve;
@@ -529,12 +610,11 @@ pub(crate) mod tests {
             ),
         ]);
         let options = WitOptions {
-            paths: vec!["wit".into()],
             libraries: vec![LibraryWorld {
                 path: "lib/sdk/wit".into(),
                 world: None,
             }],
-            ..Default::default()
+            ..wit_dir()
         };
         let loaded = load(&files, &options).unwrap();
         let world = &loaded.resolve.worlds[loaded.world];

@@ -16,7 +16,8 @@ use anyhow::{Result, anyhow};
 use componentize_py_command::inputs::MemoryFileSystem;
 use componentize_py_command::{FileSystem, Kind, PackageHost};
 use componentize_py_deps::{Request, RequestKind, index};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Uint8Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// One answered fetch.
@@ -102,26 +103,15 @@ impl<'a> Round<'a> {
     }
 
     /// What JS must answer before the next round, `{ fetch: [request], cached: [sha256] }` (see
-    /// [`request_object`]),
-    /// or `None` if the round had every answer it needed (its result stands).
-    pub fn pending(&self) -> Option<Object> {
+    /// [`JsRequest`]), or `None` if the round had every answer it needed (its result stands).
+    pub fn pending(&self) -> Option<Pending<'_>> {
         if self.lookups.is_empty() && self.fetches.is_empty() {
             return None;
         }
-        let fetch: Array = self
-            .fetches
-            .iter()
-            .map(|request| JsValue::from(request_object(request)))
-            .collect();
-        let cached: Array = self
-            .lookups
-            .iter()
-            .map(|sha| JsValue::from(sha.as_str()))
-            .collect();
-        let pending = Object::new();
-        let _ = Reflect::set(&pending, &"fetch".into(), &fetch);
-        let _ = Reflect::set(&pending, &"cached".into(), &cached);
-        Some(pending)
+        Some(Pending {
+            fetch: self.fetches.iter().map(JsRequest::new).collect(),
+            cached: &self.lookups,
+        })
     }
 
     fn stopped(&self, requests: &[Request]) -> Vec<Result<Option<Vec<u8>>>> {
@@ -132,22 +122,33 @@ impl<'a> Round<'a> {
     }
 }
 
+/// What a round is missing: the fetches to make and the wheel cache lookups to answer.
+#[derive(Serialize)]
+pub struct Pending<'a> {
+    fetch: Vec<JsRequest<'a>>,
+    cached: &'a [String],
+}
+
 /// A request as JS fetches it: `{ url, accept?, authorization? }`, the last two being the
 /// headers to send (`accept` for project pages, `authorization` for an index with credentials).
-pub fn request_object(request: &Request) -> Object {
-    let object = Object::new();
-    let _ = Reflect::set(&object, &"url".into(), &request.url.as_str().into());
-    if request.kind == RequestKind::Page {
-        let _ = Reflect::set(&object, &"accept".into(), &index::ACCEPT.into());
+#[derive(Serialize)]
+pub struct JsRequest<'a> {
+    url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accept: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization: Option<&'a str>,
+}
+
+impl<'a> JsRequest<'a> {
+    /// How JS is asked to fetch `request`.
+    pub fn new(request: &'a Request) -> Self {
+        Self {
+            url: &request.url,
+            accept: (request.kind == RequestKind::Page).then_some(index::ACCEPT),
+            authorization: request.authorization.as_deref(),
+        }
     }
-    if let Some(authorization) = &request.authorization {
-        let _ = Reflect::set(
-            &object,
-            &"authorization".into(),
-            &authorization.as_str().into(),
-        );
-    }
-    object
 }
 
 impl FileSystem for Round<'_> {

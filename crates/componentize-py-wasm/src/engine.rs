@@ -65,14 +65,19 @@ pub fn error_message(error: &JsValue) -> String {
     String::from(js_sys::JsString::from(error.clone()))
 }
 
-/// The ABI constants handed to the JS engine.
-fn abi() -> JsValue {
-    let abi = js_sys::Object::new();
-    let args: Array = INIT_ARGS.iter().map(|a| JsValue::from_str(a)).collect();
-    let _ = Reflect::set(&abi, &"dir".into(), &INIT_DIR.into());
-    let _ = Reflect::set(&abi, &"args".into(), &args);
-    let _ = Reflect::set(&abi, &"export".into(), &INIT_EXPORT.into());
-    abi.into()
+/// The ABI constants handed to the JS engine: `{ dir, args, export }`.
+fn abi() -> Result<JsValue, JsError> {
+    #[derive(serde::Serialize)]
+    struct Abi {
+        dir: &'static str,
+        args: &'static [&'static str],
+        export: &'static str,
+    }
+    crate::to_js(&Abi {
+        dir: INIT_DIR,
+        args: INIT_ARGS,
+        export: INIT_EXPORT,
+    })
 }
 
 impl Engine for JsEngineRef {
@@ -92,7 +97,11 @@ impl Engine for JsEngineRef {
                 JsValue::from(pair)
             })
             .collect();
-        match self.0.initialize(Uint8Array::from(module), list, abi()) {
+        let abi = abi().map_err(|e| InitError {
+            message: error_message(&e.into()),
+            stderr: String::new(),
+        })?;
+        match self.0.initialize(Uint8Array::from(module), list, abi) {
             Ok(instance) => Ok(Initialized {
                 instance,
                 memories: HashMap::new(),

@@ -10,7 +10,7 @@
 //! * `print(line)`, `eprint(line)`: stdout and stderr;
 //! * `now()`: milliseconds, for the progress lines;
 //! * `fetchAll(requests)`: fetches `[{ url, accept?, authorization? }]` (see
-//!   [`crate::answers::request_object`]; in parallel, blocking until all are done) and returns,
+//!   [`crate::answers::JsRequest`]; in parallel, blocking until all are done) and returns,
 //!   for each, a `Uint8Array`, `null` for a 404 or 410, or `{ error }`;
 //! * `cachedWheel(sha256)`: a cached wheel's `Uint8Array` or `null`; `cacheWheel(sha256, bytes)`.
 
@@ -23,6 +23,7 @@ use componentize_py_deps::Request;
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use crate::answers::JsRequest;
 use crate::engine::{JsEngine, JsEngineRef, error_message};
 
 #[wasm_bindgen]
@@ -156,11 +157,11 @@ impl PackageHost for CliHost {
         if requests.is_empty() {
             return Vec::new();
         }
-        let list: Array = requests
-            .iter()
-            .map(|request| JsValue::from(crate::answers::request_object(request)))
-            .collect();
-        let answers = match self.js.fetch_all(list) {
+        let list: Vec<JsRequest> = requests.iter().map(JsRequest::new).collect();
+        let answers = match crate::to_js(&list)
+            .map_err(JsValue::from)
+            .and_then(|list| self.js.fetch_all(list.unchecked_into()))
+        {
             Ok(answers) => answers,
             Err(e) => {
                 let message = error_message(&e);

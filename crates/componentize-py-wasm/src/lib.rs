@@ -35,25 +35,27 @@
 //! | `locked`: boolean | `--locked` |
 //! | `offline`: boolean | `--offline` |
 //! | `onProgress`: `({ stage, description }) => void` | the CLI's stage lines |
+//! | `onBindings`: `({ path: contents }) => void` | the `bindings` command's output |
 //!
 //! Dependencies are found as the CLI finds them (the files' `pyproject.toml` or `pylock.toml`
 //! unless `pythonPath` or `requirements` is given) and fetched by JS between the rounds of
 //! [`componentize`] (see [`answers`]).
 
 pub mod answers;
+pub mod describe;
 pub mod engine;
 pub mod host;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use anyhow::Result;
-use componentize_py_command::args::{Bindings, Cli, Command, Componentize, Dependencies};
-use componentize_py_command::dependencies;
-use componentize_py_command::inputs::{self, MemoryFileSystem};
-use componentize_py_core::{Files, Runtime, Stage, WorldOptions};
+use componentize_py_command::args::{Componentize, Dependencies};
+use componentize_py_command::inputs::{self, MemoryFileSystem, WorldFlags};
+use componentize_py_command::{StageTimer, dependencies};
+use componentize_py_core::{Files, Progress, Runtime, Stage, WorldOptions};
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::answers::{Answers, Round};
@@ -144,15 +146,44 @@ struct Options {
     offline: bool,
 }
 
-/// A progress event: a stage and how long it took.
-fn event(stage: Stage, elapsed_ms: Option<f64>) -> Object {
-    let event = Object::new();
-    let _ = Reflect::set(&event, &"stage".into(), &stage_name(stage).into());
-    let _ = Reflect::set(&event, &"description".into(), &stage.describe().into());
-    if let Some(ms) = elapsed_ms {
-        let _ = Reflect::set(&event, &"elapsedMs".into(), &ms.into());
+/// A progress event: a stage and, once it ended, how long it took.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Event {
+    stage: &'static str,
+    description: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elapsed_ms: Option<f64>,
+}
+
+impl Event {
+    fn new(stage: Stage, elapsed_ms: Option<f64>) -> Self {
+        Self {
+            stage: stage_name(stage),
+            description: stage.describe(),
+            elapsed_ms,
+        }
     }
-    event
+}
+
+/// Bytes that reach JS as a `Uint8Array`.
+struct Bytes(Vec<u8>);
+
+impl Serialize for Bytes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+/// `value` as a plain JS value: objects for structs and maps, `null` for `None`, `Uint8Array`
+/// for bytes.
+pub(crate) fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| JsError::new(&format!("internal error converting a result: {e}")))
 }
 
 /// The stage's name in JS.
@@ -210,24 +241,22 @@ fn read_files(options: &JsValue) -> Result<MemoryFileSystem, JsError> {
 }
 
 impl Options {
-    /// The command line these options stand for.
-    fn cli(&self, command: Command) -> Cli {
+    /// The world flags these options stand for.
+    fn world_flags(&self) -> WorldFlags {
         let mut wit_path: Vec<PathBuf> =
             self.wit_path.to_vec().into_iter().map(Into::into).collect();
         if wit_path.is_empty() {
             wit_path.push("wit".into());
         }
-        Cli {
+        WorldFlags {
             wit_path,
             world: self.world.to_vec(),
-            quiet: true,
             features: self.features.to_vec(),
             all_features: self.all_features,
             import_interface_name: sorted(&self.import_interface_names),
             export_interface_name: sorted(&self.export_interface_names),
             world_module: self.world_module.clone(),
             full_names: self.full_names,
-            command,
         }
     }
 }
@@ -273,25 +302,51 @@ fn parse_options(options: &JsValue) -> Result<Options, JsError> {
 }
 
 /// Reads the WIT the options name from the in-memory files, as the CLI does.
-fn world_options(cli: &Cli, fs: &MemoryFileSystem) -> Result<(Files, WorldOptions), JsError> {
-    inputs::world(cli, fs).map_err(js_error)
+fn world_options(
+    options: &JsValue,
+) -> Result<(Options, MemoryFileSystem, Files, WorldOptions), JsError> {
+    let parsed = parse_options(options)?;
+    let fs = read_files(options)?;
+    let (files, world) = inputs::world(&parsed.world_flags(), &fs).map_err(js_error)?;
+    Ok((parsed, fs, files, world))
 }
 
 /// Generates the Python bindings for the world: `{ path: contents }`.
 #[wasm_bindgen]
-pub fn bindings(options: JsValue) -> Result<Object, JsError> {
-    let parsed = parse_options(&options)?;
-    let fs = read_files(&options)?;
-    let cli = parsed.cli(Command::Bindings(Bindings {
-        output_dir: PathBuf::new(),
-    }));
-    let (files, world) = world_options(&cli, &fs)?;
+pub fn bindings(options: JsValue) -> Result<JsValue, JsError> {
+    let (_, _, files, world) = world_options(&options)?;
     let generated = componentize_py_core::bindings(&files, &world).map_err(js_error)?;
-    let out = Object::new();
-    for (path, contents) in generated {
-        let _ = Reflect::set(&out, &path.into(), &contents.into());
+    to_js(&generated)
+}
+
+/// The worlds the options' WIT offers (`witPath`, `features`; `world` is not needed):
+/// `[{ name, main }]`, `name` as `world` takes it (qualified for the worlds of `deps/`), `main`
+/// for the worlds of the WIT paths' own packages. The built-in WASI worlds are not listed.
+#[wasm_bindgen]
+pub fn worlds(options: JsValue) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct World {
+        name: String,
+        main: bool,
     }
-    Ok(out)
+    let (_, _, files, world) = world_options(&options)?;
+    let worlds: Vec<World> = componentize_py_core::wit::worlds(&files, &world.wit)
+        .map_err(js_error)?
+        .into_iter()
+        .map(|w| World {
+            name: w.name,
+            main: w.main,
+        })
+        .collect();
+    to_js(&worlds)
+}
+
+/// The exports of a component: `{ functions: [{ name, params: [{ name, type }], result }],
+/// interfaces: [name] }`, types as `{ kind, ... }` objects (see [`describe::TypeInfo`]).
+#[wasm_bindgen(js_name = componentExports)]
+pub fn component_exports(component: &[u8]) -> Result<JsValue, JsError> {
+    let exports = describe::exports(component).map_err(js_error)?;
+    to_js(&exports)
 }
 
 /// Reads `runtime.module` and `runtime.stdlib`.
@@ -306,10 +361,97 @@ fn runtime_bytes(runtime: &JsValue) -> Result<(Vec<u8>, Vec<u8>), JsError> {
     Ok((bytes("module")?, bytes("stdlib")?))
 }
 
+/// A package the dependencies installed.
+#[derive(Serialize)]
+struct Package {
+    name: String,
+    version: String,
+}
+
+/// The lock a build writes: where and what.
+#[derive(Serialize)]
+struct Lock {
+    path: String,
+    text: String,
+}
+
+/// What the dependency step did.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DependencyInfo {
+    packages: Vec<Package>,
+    summary: String,
+    elapsed_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<Lock>,
+}
+
+/// A finished build.
+#[derive(Serialize)]
+struct Built {
+    component: Bytes,
+    events: Vec<Event>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependencies: Option<DependencyInfo>,
+}
+
+/// The JS side of a build's progress: `onProgress` and `onBindings`, and the stage events.
+struct JsProgress {
+    on_progress: Option<Function>,
+    on_bindings: Option<Function>,
+    timer: StageTimer,
+    events: Vec<Event>,
+    callback_error: Option<JsValue>,
+}
+
+impl JsProgress {
+    fn call(&mut self, callback: Option<&Function>, value: Result<JsValue, JsError>) {
+        let Some(callback) = callback else {
+            return;
+        };
+        let result = value
+            .map_err(JsValue::from)
+            .and_then(|value| callback.call1(&JsValue::NULL, &value));
+        if let Err(e) = result {
+            self.callback_error.get_or_insert(e);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some((stage, ms)) = self.timer.finish(js_sys::Date::now()) {
+            self.events.push(Event::new(stage, Some(ms)));
+        }
+    }
+}
+
+impl Progress for JsProgress {
+    fn stage(&mut self, stage: Stage) {
+        if let Some((ended, ms)) = self.timer.start(stage, js_sys::Date::now()) {
+            self.events.push(Event::new(ended, Some(ms)));
+        }
+        let callback = self.on_progress.clone();
+        self.call(callback.as_ref(), to_js(&Event::new(stage, None)));
+    }
+
+    fn bindings(&mut self, bindings: &BTreeMap<String, String>) {
+        let callback = self.on_bindings.clone();
+        self.call(callback.as_ref(), to_js(bindings));
+    }
+}
+
+/// A callback option, if given.
+fn callback(options: &JsValue, name: &str) -> Option<Function> {
+    Reflect::get(options, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+}
+
 /// One round of a build (see [`answers`]): `{ pending: { fetch, cached } }` while dependencies
 /// are missing from `answers`, else `{ component: Uint8Array, events: [{ stage, description,
 /// elapsedMs }], dependencies? }`, `dependencies` being `{ packages: [{ name, version }],
 /// summary, elapsedMs, lock? }` with `lock` the `{ path, text }` the CLI would write.
+/// `onProgress({ stage, description })` is called as each stage starts, `onBindings({ path:
+/// contents })` once the bindings are generated (also when a later stage fails).
 ///
 /// `runtime` is `{ module: Uint8Array, stdlib: Uint8Array }` (`runtime.wasm` and `stdlib.zip`);
 /// `engine` runs pre-initialisation (see [`engine`]).
@@ -319,12 +461,8 @@ pub fn componentize(
     runtime: JsValue,
     engine: JsEngine,
     answers: &mut Answers,
-) -> Result<Object, JsError> {
-    let parsed = parse_options(&options)?;
-    let fs = read_files(&options)?;
-    let on_progress = Reflect::get(&options, &"onProgress".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok());
+) -> Result<JsValue, JsError> {
+    let (parsed, fs, mut files, world) = world_options(&options)?;
     let (module, stdlib) = runtime_bytes(&runtime)?;
     let app_name = parsed
         .app_name
@@ -344,9 +482,7 @@ pub fn componentize(
         dependencies: parsed.dependencies()?,
         stub_wasi: parsed.stub_wasi,
     };
-    let cli = parsed.cli(Command::Componentize(args.clone()));
-    let (mut files, world) = world_options(&cli, &fs)?;
-    let mut options =
+    let mut options_out =
         inputs::componentize(&args, world, &mut files, &fs, None).map_err(js_error)?;
 
     let runtime = Runtime {
@@ -363,79 +499,64 @@ pub fn componentize(
         &mut round,
     );
     if let Some(pending) = round.pending() {
-        let out = Object::new();
-        let _ = Reflect::set(&out, &"pending".into(), &pending);
-        return Ok(out);
+        #[derive(Serialize)]
+        struct Unfinished<'a> {
+            pending: answers::Pending<'a>,
+        }
+        return to_js(&Unfinished { pending });
     }
-    let installed = installed.map_err(js_error)?.map(|installed| {
-        let packages: Array = installed
+    let dependencies = installed.map_err(js_error)?.map(|installed| {
+        let packages = installed
             .packages
             .iter()
-            .map(|(name, version)| {
-                let package = Object::new();
-                let _ = Reflect::set(&package, &"name".into(), &name.as_str().into());
-                let _ = Reflect::set(&package, &"version".into(), &version.as_str().into());
-                JsValue::from(package)
+            .map(|(name, version)| Package {
+                name: name.clone(),
+                version: version.clone(),
             })
             .collect();
-        let info = Object::new();
-        let _ = Reflect::set(&info, &"packages".into(), &packages);
         let summary = dependencies::summary(&installed.stats);
-        let _ = Reflect::set(&info, &"summary".into(), &summary.into());
-        let elapsed = js_sys::Date::now() - started;
-        let _ = Reflect::set(&info, &"elapsedMs".into(), &elapsed.into());
-        if let Some((path, text)) = installed.bundle(&mut files, &mut options) {
-            let lock = Object::new();
-            let path = path.to_string_lossy().into_owned();
-            let _ = Reflect::set(&lock, &"path".into(), &path.into());
-            let _ = Reflect::set(&lock, &"text".into(), &text.into());
-            let _ = Reflect::set(&info, &"lock".into(), &lock);
+        let elapsed_ms = js_sys::Date::now() - started;
+        let lock = installed
+            .bundle(&mut files, &mut options_out)
+            .map(|(path, text)| Lock {
+                path: path.to_string_lossy().into_owned(),
+                text,
+            });
+        DependencyInfo {
+            packages,
+            summary,
+            elapsed_ms,
+            lock,
         }
-        info
     });
 
-    let events = Array::new();
-    let mut current: Option<(Stage, f64)> = None;
-    let finish = |current: &mut Option<(Stage, f64)>| {
-        if let Some((stage, started)) = current.take() {
-            events.push(&event(stage, Some(js_sys::Date::now() - started)));
-        }
+    let mut progress = JsProgress {
+        on_progress: callback(&options, "onProgress"),
+        on_bindings: callback(&options, "onBindings"),
+        timer: StageTimer::default(),
+        events: Vec::new(),
+        callback_error: None,
     };
-    let mut callback_error = None;
     let result = componentize_py_core::componentize(
         &files,
-        &options,
+        &options_out,
         runtime,
         &mut JsEngineRef(engine),
-        &mut |stage| {
-            finish(&mut current);
-            if let Some(f) = &on_progress
-                && let Err(e) = f.call1(&JsValue::NULL, &event(stage, None))
-            {
-                callback_error.get_or_insert(e);
-            }
-            current = Some((stage, js_sys::Date::now()));
-        },
+        &mut progress,
     );
-    finish(&mut current);
+    progress.finish();
     let component = result.map_err(js_error)?;
-    if let Some(e) = callback_error {
+    if let Some(e) = progress.callback_error {
         return Err(JsError::new(&format!(
-            "onProgress failed: {}",
+            "a progress callback failed: {}",
             engine::error_message(&e)
         )));
     }
-    let out = Object::new();
-    let _ = Reflect::set(
-        &out,
-        &"component".into(),
-        &Uint8Array::from(component.as_slice()),
-    );
-    let _ = Reflect::set(&out, &"events".into(), &events);
-    if let Some(info) = installed {
-        let _ = Reflect::set(&out, &"dependencies".into(), &info);
-    }
-    Ok(out)
+    to_js(&Built {
+        component: Bytes(component),
+        events: progress.events,
+        dependencies,
+    })
 }
 
 /// Runs the `componentize-py` command line `argv` (program name first) against a JS host (see

@@ -1,5 +1,7 @@
-//! The native pre-init engine: wasmtime with WASI preview1, deterministic clocks and random bytes,
-//! and a cache of the compiled instrumented runtime (identical for every app).
+//! The native pre-init engine: wasmtime with WASI preview1 and a cache of the compiled
+//! instrumented runtime (identical for every app). The clocks, random bytes and stats the module
+//! reads are fixed inside it (`componentize_py_core::preinit`), so this engine only instantiates
+//! it and preopens the init files.
 
 use std::path::PathBuf;
 
@@ -9,7 +11,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::{Config, Instance, Linker, Module, Store};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{Deterministic, FsPerms, HostMonotonicClock, HostWallClock, WasiCtxBuilder};
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 use wasmtime_wizer::{InstanceState, SnapshotVal, ValType};
 
 /// Pre-initialises with wasmtime.
@@ -65,27 +67,6 @@ impl WasmtimeEngine {
     }
 }
 
-/// A fixed clock: pre-init must not depend on when it runs.
-struct FixedClock;
-
-impl HostWallClock for FixedClock {
-    fn resolution(&self) -> std::time::Duration {
-        std::time::Duration::from_nanos(1)
-    }
-    fn now(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(0)
-    }
-}
-
-impl HostMonotonicClock for FixedClock {
-    fn resolution(&self) -> u64 {
-        1
-    }
-    fn now(&self) -> u64 {
-        0
-    }
-}
-
 /// An initialised runtime instance, read by Wizer's snapshot.
 pub struct Initialized {
     store: Store<WasiP1Ctx>,
@@ -132,9 +113,12 @@ impl Engine for WasmtimeEngine {
         let module = self
             .module(module)
             .map_err(|e| fail(format!("compiling the runtime: {e}")))?;
-        let dir = TempDir::new().map_err(|e| fail(format!("creating the init directory: {e}")))?;
+        let dir = tempfile::Builder::new()
+            .prefix("componentize-py-init-")
+            .tempdir()
+            .map_err(|e| fail(format!("creating the init directory: {e}")))?;
         for (name, bytes) in files {
-            std::fs::write(dir.0.join(name), bytes)
+            std::fs::write(dir.path().join(name), bytes)
                 .map_err(|e| fail(format!("writing {name}: {e}")))?;
         }
         let stderr = MemoryOutputPipe::new(1 << 20);
@@ -142,12 +126,7 @@ impl Engine for WasmtimeEngine {
             .args(INIT_ARGS)
             .stdout(MemoryOutputPipe::new(1 << 20))
             .stderr(stderr.clone())
-            .wall_clock(FixedClock)
-            .monotonic_clock(FixedClock)
-            .secure_random(Deterministic::new(vec![0x2a]))
-            .insecure_random(Deterministic::new(vec![0x2a]))
-            .insecure_random_seed(0)
-            .preopened_dir(&dir.0, INIT_DIR, FsPerms::ReadOnly)
+            .preopened_dir(dir.path(), INIT_DIR, FsPerms::ReadOnly)
             .map_err(|e| fail(format!("preopening the init directory: {e}")))?
             .build_p1();
         let mut store = Store::new(&self.engine, wasi);
@@ -170,22 +149,5 @@ impl Engine for WasmtimeEngine {
                 stderr: String::from_utf8_lossy(&stderr.contents()).into_owned(),
             }),
         }
-    }
-}
-
-/// A directory removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> std::io::Result<Self> {
-        let dir = std::env::temp_dir().join(format!("componentize-py-init-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self(dir))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -122,7 +122,7 @@ impl Guest {
             stdout: String::new(),
         };
         let (engine, module) = compiled().map_err(fail)?;
-        let dir = TempDir::new().map_err(fail)?;
+        let dir = TempDir::new().map_err(|e| fail(e.into()))?;
         std::fs::write(dir.path().join("init.bin"), encode_config(config))
             .map_err(|e| fail(e.into()))?;
         for (name, bytes) in files {
@@ -237,33 +237,7 @@ impl Guest {
 }
 
 /// A new directory under the system's temporary directory, removed when dropped.
-#[derive(Debug)]
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    /// A new empty directory under the system's temporary directory.
-    pub fn new() -> Result<Self> {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("componentize-py-test-{}-{n}", std::process::id()));
-        // Left over by an earlier process with the same id.
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)?;
-        Ok(Self(dir))
-    }
-
-    /// Its path.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use tempfile::TempDir;
 
 /// Kills a server process the test started (with stderr piped) and returns what it wrote on
 /// stderr.

@@ -9,7 +9,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use anyhow::{Result, anyhow};
 use wasmtime_wizer::{InstanceState, Wizer};
 
-mod stats;
+mod determinism;
 
 /// Why an engine could not initialise the runtime.
 #[derive(Debug)]
@@ -24,9 +24,10 @@ pub struct InitError {
 ///
 /// `initialize` must instantiate `module` with WASI preview1 whose only preopen is
 /// [`componentize_py_abi::INIT_DIR`] holding `files` (name → bytes) in the order given, with no
-/// environment variables, [`componentize_py_abi::INIT_ARGS`] as arguments, and fixed clocks and
-/// random bytes, so that every engine produces the same snapshot. It calls `_initialize` when the
-/// module exports it, then [`componentize_py_abi::INIT_EXPORT`].
+/// environment variables and [`componentize_py_abi::INIT_ARGS`] as arguments, and with wasmtime's
+/// preview1 semantics for descriptors, so that every engine produces the same snapshot (clocks,
+/// random bytes and stats are fixed inside `module`). It calls `_initialize` when the module
+/// exports it, then [`componentize_py_abi::INIT_EXPORT`].
 pub trait Engine {
     /// The initialised instance, whose globals and memory Wizer reads.
     type Instance: InstanceState;
@@ -47,13 +48,14 @@ pub struct Instrumented<'a> {
     pub module: Vec<u8>,
 }
 
-/// Instruments `runtime` for pre-initialisation, with host-independent file stats.
+/// Instruments `runtime` for pre-initialisation, with its host-dependent imports made fixed
+/// (see [`determinism`]).
 pub fn instrument(runtime: &[u8]) -> Result<Instrumented<'_>> {
     let wizer = Wizer::new();
     let (context, module) = wizer
         .instrument(runtime)
         .map_err(|e| anyhow!("instrumenting the runtime: {e}"))?;
-    let module = stats::normalize(&module)?;
+    let module = determinism::normalize(&module)?;
     Ok(Instrumented {
         wizer,
         context,
