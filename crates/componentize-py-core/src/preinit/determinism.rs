@@ -23,8 +23,10 @@ const STAT_IMPORTS: [(&str, u32); 2] = [("fd_filestat_get", 1), ("path_filestat_
 /// inode, link count (1) and the three timestamps. Type (at 16) and size (at 32) are kept.
 const NORMALIZED: [(u64, i64); 6] = [(0, 0), (8, 0), (24, 1), (40, 0), (48, 0), (56, 0)];
 
-/// A wrapped import: its function index, type index, parameter count and buffer parameter.
+/// A wrapped import: its function index before and after the rewrite, type index, parameter
+/// count and buffer parameter.
 struct Wrapped {
+    old: u32,
     import: u32,
     ty: u32,
     params: u32,
@@ -38,14 +40,66 @@ const CLOCK_IDS: i32 = 4;
 const ERRNO_BADF: i32 = 8;
 const ERRNO_INVAL: i32 = 28;
 
-/// Returns `module` with fixed clocks and random bytes and with its stat imports wrapped.
+/// Returns `module` with fixed clocks and random bytes and with its stat imports wrapped, in one
+/// pass over the module. The fixed imports become functions after the module's own, followed by
+/// the stat wrappers; the kept imports and the defined functions move down.
 pub fn normalize(module: &[u8]) -> Result<Vec<u8>> {
-    let fixed = rewrite::replace_imports(module, &|import, _| {
-        (import.module == WASI)
+    let info = rewrite::inspect(module)?;
+    let mut fixed = Vec::new();
+    let mut is_fixed = Vec::new();
+    for import in &info.imports {
+        let body = (import.module == WASI)
             .then(|| fixed_body(&import.name))
+            .flatten();
+        is_fixed.push(body.is_some());
+        if let Some(body) = body {
+            fixed.push((import.ty, body));
+        }
+    }
+    let fixed_before = |end: usize| is_fixed[..end].iter().filter(|f| **f).count() as u32;
+    let kept = info.imports.len() as u32 - fixed.len() as u32;
+    let first_fixed = kept + info.defined;
+    let first_wrapper = first_fixed + fixed.len() as u32;
+    let buffer_of = |import: &FuncImport| {
+        (import.module == WASI)
+            .then(|| STAT_IMPORTS.iter().find(|(name, _)| *name == import.name))
             .flatten()
-    })?;
-    wrap_stats(&fixed)
+            .map(|(_, buffer)| *buffer)
+    };
+    let wrapped: Vec<Wrapped> = info
+        .imports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, import)| {
+            buffer_of(import).map(|buffer| Wrapped {
+                old: i as u32,
+                import: i as u32 - fixed_before(i),
+                ty: import.ty,
+                params: info.type_params[import.ty as usize] as u32,
+                buffer,
+            })
+        })
+        .collect();
+    let map = |func: u32| {
+        let index = func as usize;
+        if index >= is_fixed.len() {
+            func - fixed.len() as u32
+        } else if is_fixed[index] {
+            first_fixed + fixed_before(index)
+        } else if let Some(w) = wrapped.iter().position(|w| w.old == func) {
+            first_wrapper + w as u32
+        } else {
+            func - fixed_before(index)
+        }
+    };
+    let wrappers = wrapped.iter().map(|w| (w.ty, wrapper(w)));
+    let edit = Edit {
+        drop_import: &|i| is_fixed[i],
+        map: &map,
+        functions: fixed.iter().cloned().chain(wrappers).collect(),
+        ..Edit::default()
+    };
+    rewrite::rewrite(module, &edit)
 }
 
 /// The body answering WASI function `name` with a fixed value, for the clocks and random bytes.
@@ -88,43 +142,6 @@ fn clock(f: &mut Function, out: u32, value: u64) {
     f.instruction(&I::I32LtU);
     f.instruction(&I::Select);
     f.instruction(&I::End);
-}
-
-/// Returns `module` with its stat imports wrapped.
-fn wrap_stats(module: &[u8]) -> Result<Vec<u8>> {
-    let info = rewrite::inspect(module)?;
-    let buffer_of = |import: &FuncImport| {
-        (import.module == WASI)
-            .then(|| STAT_IMPORTS.iter().find(|(name, _)| *name == import.name))
-            .flatten()
-            .map(|(_, buffer)| *buffer)
-    };
-    let wrapped: Vec<Wrapped> = info
-        .imports
-        .iter()
-        .enumerate()
-        .filter_map(|(i, import)| {
-            buffer_of(import).map(|buffer| Wrapped {
-                import: i as u32,
-                ty: import.ty,
-                params: info.type_params[import.ty as usize] as u32,
-                buffer,
-            })
-        })
-        .collect();
-    let first_wrapper = info.imports.len() as u32 + info.defined;
-    let map = |func: u32| {
-        wrapped
-            .iter()
-            .position(|w| w.import == func)
-            .map_or(func, |i| first_wrapper + i as u32)
-    };
-    let edit = Edit {
-        map: &map,
-        functions: wrapped.iter().map(|w| (w.ty, wrapper(w))).collect(),
-        ..Edit::default()
-    };
-    rewrite::rewrite(module, &edit)
 }
 
 /// Calls the import with the wrapper's own parameters and, on success, rewrites the volatile
