@@ -89,6 +89,7 @@ function renderWorlds(wanted) {
  */
 async function refreshWorlds(wanted = $("world").value) {
   const request = ++worldsRequest;
+  $("world").dataset.pending = "true";
   const shown = renderWorlds(wanted);
   const files = Object.fromEntries(editor.files().map((f) => [f.path, f.text]));
   try {
@@ -99,13 +100,20 @@ async function refreshWorlds(wanted = $("world").value) {
   if (request !== worldsRequest) return; // a newer refresh is under way
   const current = $("world").value;
   renderWorlds(current !== shown ? current : wanted);
-  $("world").dataset.worlds = String(request);
+  // `data-pending` is set while an edit's refresh is waiting or running (tests wait on it).
+  if (!worldTimerPending) delete $("world").dataset.pending;
 }
 
 let worldTimer = 0;
+let worldTimerPending = false;
 function scheduleWorldRefresh() {
   clearTimeout(worldTimer);
-  worldTimer = setTimeout(() => refreshWorlds(), 300);
+  worldTimerPending = true;
+  $("world").dataset.pending = "true";
+  worldTimer = setTimeout(() => {
+    worldTimerPending = false;
+    refreshWorlds();
+  }, 300);
 }
 
 // ---- examples -------------------------------------------------------------------------------
