@@ -92,12 +92,14 @@ async function refreshWorlds(wanted = $("world").value) {
   $("world").dataset.pending = "true";
   const shown = renderWorlds(wanted);
   const files = Object.fromEntries(editor.files().map((f) => [f.path, f.text]));
+  let names = null;
   try {
-    ownWorlds = (await builder.worlds(files)).map((w) => w.name);
+    names = (await builder.worlds(files)).map((w) => w.name);
   } catch {
     // WIT being edited may not parse; the last good list stays.
   }
   if (request !== worldsRequest) return; // a newer refresh is under way
+  if (names) ownWorlds = names;
   const current = $("world").value;
   renderWorlds(current !== shown ? current : wanted);
   // `data-pending` is set while an edit's refresh is waiting or running (tests wait on it).
