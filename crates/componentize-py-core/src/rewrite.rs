@@ -330,35 +330,69 @@ fn table_segment(
     Ok(elements)
 }
 
+/// Function imports turned into defined functions: their bodies, and where every function of
+/// the module moves. The new functions follow the module's own, in import order; the kept imports
+/// and the defined functions move down.
+pub struct Localized {
+    replaced: Vec<bool>,
+    first_local: u32,
+    /// The new functions: (type index, body).
+    pub functions: Vec<(u32, Function)>,
+}
+
+impl Localized {
+    /// Replaces each import of `info` for which `local` (given the import and its parameter
+    /// count) gives a body.
+    pub fn new(info: &ModuleInfo, local: &dyn Fn(&FuncImport, usize) -> Option<Function>) -> Self {
+        let mut replaced = Vec::new();
+        let mut functions = Vec::new();
+        for import in &info.imports {
+            let body = local(import, info.type_params[import.ty as usize]);
+            replaced.push(body.is_some());
+            if let Some(body) = body {
+                functions.push((import.ty, body));
+            }
+        }
+        let kept = (replaced.len() - functions.len()) as u32;
+        Self {
+            first_local: kept + info.defined,
+            replaced,
+            functions,
+        }
+    }
+
+    /// Whether import `i` is replaced (and so dropped).
+    pub fn is_replaced(&self, i: usize) -> bool {
+        self.replaced[i]
+    }
+
+    /// The new index of function `func`.
+    pub fn map(&self, func: u32) -> u32 {
+        let before = |end: usize| self.replaced[..end].iter().filter(|r| **r).count() as u32;
+        match self.replaced.get(func as usize) {
+            Some(true) => self.first_local + before(func as usize),
+            Some(false) => func - before(func as usize),
+            None => func - self.functions.len() as u32,
+        }
+    }
+
+    /// The index of the first function appended after the new ones.
+    pub fn end(&self) -> u32 {
+        self.first_local + self.functions.len() as u32
+    }
+}
+
 /// Returns `module` with each function import for which `local` gives a body replaced by a
-/// defined function with that body (and the import's type). Replacements follow the module's own
-/// functions, in import order; the kept imports and the defined functions move down.
+/// defined function with that body (see [`Localized`]).
 pub fn replace_imports(
     module: &[u8],
     local: &dyn Fn(&FuncImport, usize) -> Option<Function>,
 ) -> Result<Vec<u8>> {
-    let info = inspect(module)?;
-    let mut replaced = Vec::new();
-    let mut functions = Vec::new();
-    for import in &info.imports {
-        let body = local(import, info.type_params[import.ty as usize]);
-        replaced.push(body.is_some());
-        if let Some(body) = body {
-            functions.push((import.ty, body));
-        }
-    }
-    let kept = replaced.iter().filter(|r| !**r).count() as u32;
-    let first_local = kept + info.defined;
-    let replaced_before = |end: usize| replaced[..end].iter().filter(|r| **r).count() as u32;
-    let map = |func: u32| match replaced.get(func as usize) {
-        Some(true) => first_local + replaced_before(func as usize),
-        Some(false) => func - replaced_before(func as usize),
-        None => func - replaced_before(replaced.len()),
-    };
+    let localized = Localized::new(&inspect(module)?, local);
     let edit = Edit {
-        drop_import: &|i| replaced[i],
-        map: &map,
-        functions,
+        drop_import: &|i| localized.is_replaced(i),
+        map: &|func| localized.map(func),
+        functions: localized.functions.clone(),
         ..Edit::default()
     };
     rewrite(module, &edit)

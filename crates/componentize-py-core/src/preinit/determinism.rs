@@ -12,7 +12,7 @@ use anyhow::Result;
 use componentize_py_abi::{INIT_CLOCK_NS, INIT_CLOCK_RESOLUTION_NS, INIT_RANDOM_BYTE};
 use wasm_encoder::{BlockType, Function, Instruction as I, ValType};
 
-use crate::rewrite::{self, Edit, FuncImport, memory0};
+use crate::rewrite::{self, Edit, FuncImport, Localized, memory0};
 
 const WASI: &str = "wasi_snapshot_preview1";
 
@@ -45,21 +45,11 @@ const ERRNO_INVAL: i32 = 28;
 /// the stat wrappers; the kept imports and the defined functions move down.
 pub fn normalize(module: &[u8]) -> Result<Vec<u8>> {
     let info = rewrite::inspect(module)?;
-    let mut fixed = Vec::new();
-    let mut is_fixed = Vec::new();
-    for import in &info.imports {
-        let body = (import.module == WASI)
+    let fixed = Localized::new(&info, &|import, _| {
+        (import.module == WASI)
             .then(|| fixed_body(&import.name))
-            .flatten();
-        is_fixed.push(body.is_some());
-        if let Some(body) = body {
-            fixed.push((import.ty, body));
-        }
-    }
-    let fixed_before = |end: usize| is_fixed[..end].iter().filter(|f| **f).count() as u32;
-    let kept = info.imports.len() as u32 - fixed.len() as u32;
-    let first_fixed = kept + info.defined;
-    let first_wrapper = first_fixed + fixed.len() as u32;
+            .flatten()
+    });
     let buffer_of = |import: &FuncImport| {
         (import.module == WASI)
             .then(|| STAT_IMPORTS.iter().find(|(name, _)| *name == import.name))
@@ -73,30 +63,22 @@ pub fn normalize(module: &[u8]) -> Result<Vec<u8>> {
         .filter_map(|(i, import)| {
             buffer_of(import).map(|buffer| Wrapped {
                 old: i as u32,
-                import: i as u32 - fixed_before(i),
+                import: fixed.map(i as u32),
                 ty: import.ty,
                 params: info.type_params[import.ty as usize] as u32,
                 buffer,
             })
         })
         .collect();
-    let map = |func: u32| {
-        let index = func as usize;
-        if index >= is_fixed.len() {
-            func - fixed.len() as u32
-        } else if is_fixed[index] {
-            first_fixed + fixed_before(index)
-        } else if let Some(w) = wrapped.iter().position(|w| w.old == func) {
-            first_wrapper + w as u32
-        } else {
-            func - fixed_before(index)
-        }
+    let map = |func: u32| match wrapped.iter().position(|w| w.old == func) {
+        Some(w) => fixed.end() + w as u32,
+        None => fixed.map(func),
     };
     let wrappers = wrapped.iter().map(|w| (w.ty, wrapper(w)));
     let edit = Edit {
-        drop_import: &|i| is_fixed[i],
+        drop_import: &|i| fixed.is_replaced(i),
         map: &map,
-        functions: fixed.iter().cloned().chain(wrappers).collect(),
+        functions: fixed.functions.iter().cloned().chain(wrappers).collect(),
         ..Edit::default()
     };
     rewrite::rewrite(module, &edit)
